@@ -33,11 +33,14 @@ MAINS := $(MAIN_dmvpnd) $(MAIN_dmvpnctl)
 # The modules a module needs, in link order.  A unit test, fuzz target or
 # tool of module M links M and DEPS_M only: anything else fails to link.
 DEPS_core :=
-DEPS_nhrp := buf
+DEPS_nhrp := core buf
+DEPS_conf := core
+DEPS_ctl := core buf
+DEPS_rtnl := core
 
 # Which modules each program links, in link order.
 LINK_dmvpnd   := core buf
-LINK_dmvpnctl := buf
+LINK_dmvpnctl := ctl core buf
 
 # libev ships no pkg-config file on Debian or Alpine; fall back to -lev.
 PC_LIBS := libmnl libcrypto libcares
@@ -128,8 +131,13 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 unit_mod = $(word 2,$(subst _, ,$(basename $(notdir $(1)))))
 
+# Support files tests/unit/<mod>_*.c (a simulated fabric, say) are linked
+# into every unit test of that module.
+unit_support = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/unit/$(1)_*.c))
+
 define UNIT_RULES
 $(BUILD)/tests/$(basename $(notdir $(1))): $(patsubst %.c,$(BUILD)/obj/%.o,$(1)) \
+		$(call unit_support,$(call unit_mod,$(1))) \
 		$(call mod_libs,$(call unit_mod,$(1)))
 	$$(quiet) LD $$@
 	@mkdir -p $$(@D)

@@ -14,6 +14,10 @@
 #define container_of(ptr, type, member) \
 	((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 #endif
+/* The same for a pointer to const. */
+#define container_of_const(ptr, type, member)                            \
+	((const type *)(const void *)((const char *)(ptr)-offsetof(type, \
+								   member)))
 
 struct list_node {
 	struct list_node *next;
