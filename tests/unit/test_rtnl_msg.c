@@ -23,8 +23,7 @@
 #define U32(v) U16((v)&0xffff), U16(((v) >> 16) & 0xffff)
 
 static struct addr
-A(const char *s)
-{
+A(const char *s) {
 	struct addr a;
 
 	assert_int_equal(addr_parse(&a, s), 0);
@@ -34,6 +33,7 @@ A(const char *s)
 static void
 test_neigh_golden(void **state)
 {
+	/* clang-format off: one netlink field per group */
 	static const uint8_t want[] = {
 		U32(52), U16(RTM_NEWNEIGH), U16(0x505), U32(7), U32(0),
 		/* ndmsg: AF_INET, pad, ifindex 5, NUD_REACHABLE, flags, type */
@@ -44,6 +44,7 @@ test_neigh_golden(void **state)
 		U16(8), U16(NDA_LLADDR), 192, 0, 2, 12,
 		/* NDA_PROTOCOL 191 (padded) */
 		U16(5), U16(NDA_PROTOCOL), 191, 0, 0, 0};
+	/* clang-format on */
 	uint8_t buf[256];
 	struct addr dst = A("172.16.0.12"), ll = A("192.0.2.12");
 	size_t n;
@@ -69,14 +70,15 @@ test_neigh_golden(void **state)
 	assert_int_equal(((struct nlmsghdr *)buf)->nlmsg_flags,
 			 NLM_F_REQUEST | NLM_F_ACK);
 	/* Too small a buffer: nothing. */
-	assert_int_equal(rtnl_msg_neigh(buf, 40, 7, 5, &dst, &ll,
-					NUD_REACHABLE, RTNL_PROTO_NHRP, true),
+	assert_int_equal(rtnl_msg_neigh(buf, 40, 7, 5, &dst, &ll, NUD_REACHABLE,
+					RTNL_PROTO_NHRP, true),
 			 0);
 }
 
 static void
 test_route_golden(void **state)
 {
+	/* clang-format off: one netlink field per group */
 	static const uint8_t want[] = {
 		U32(52), U16(RTM_NEWROUTE), U16(0x505), U32(9), U32(0),
 		/* rtmsg: AF_INET /24, src 0, tos 0, main, proto 191,
@@ -88,6 +90,7 @@ test_route_golden(void **state)
 		U16(8), U16(RTA_GATEWAY), 172, 16, 0, 12,
 		/* RTA_OIF 5 */
 		U16(8), U16(RTA_OIF), U32(5)};
+	/* clang-format on */
 	uint8_t buf[256];
 	struct rtnl_route r, back;
 	size_t n;
@@ -119,6 +122,7 @@ test_route_golden(void **state)
 static void
 test_gre_golden(void **state)
 {
+	/* clang-format off: one netlink field per group */
 	static const uint8_t want[] = {
 		U32(124), U16(RTM_NEWLINK), U16(0x605), U32(1), U32(0),
 		/* ifinfomsg */
@@ -128,18 +132,16 @@ test_gre_golden(void **state)
 		/* IFLA_MTU 1400 */
 		U16(8), U16(IFLA_MTU), U32(1400),
 		/* IFLA_LINKINFO { KIND "gre", DATA { ... } }, NLA_F_NESTED */
-		U16(72), U16(IFLA_LINKINFO | NLA_F_NESTED),
-		U16(8), U16(IFLA_INFO_KIND), 'g', 'r', 'e', 0,
-		U16(60), U16(IFLA_INFO_DATA | NLA_F_NESTED),
+		U16(72), U16(IFLA_LINKINFO | NLA_F_NESTED), U16(8),
+		U16(IFLA_INFO_KIND), 'g', 'r', 'e', 0, U16(60),
+		U16(IFLA_INFO_DATA | NLA_F_NESTED),
 		/* ikey/okey 42 big-endian, i/oflags GRE_KEY big-endian */
-		U16(8), U16(4), 0, 0, 0, 42,
-		U16(8), U16(5), 0, 0, 0, 42,
-		U16(6), U16(2), 0x20, 0, 0, 0,
-		U16(6), U16(3), 0x20, 0, 0, 0,
+		U16(8), U16(4), 0, 0, 0, 42, U16(8), U16(5), 0, 0, 0, 42,
+		U16(6), U16(2), 0x20, 0, 0, 0, U16(6), U16(3), 0x20, 0, 0, 0,
 		/* local 192.0.2.10, ttl 64, pmtudisc 1 */
-		U16(8), U16(6), 192, 0, 2, 10,
-		U16(5), U16(8), 64, 0, 0, 0,
+		U16(8), U16(6), 192, 0, 2, 10, U16(5), U16(8), 64, 0, 0, 0,
 		U16(5), U16(10), 1, 0, 0, 0};
+	/* clang-format on */
 	uint8_t buf[512];
 	struct rtnl_gre g;
 	size_t n;
@@ -205,19 +207,20 @@ test_gre_parse_and_match(void **state)
 static void
 test_neightbl_golden(void **state)
 {
+	/* clang-format off: one netlink field per group */
 	static const uint8_t want[] = {
 		U32(72), U16(RTM_SETNEIGHTBL), U16(0x5), U32(3), U32(0),
 		/* ndtmsg: AF_INET */
 		2, 0, U16(0),
 		/* NDTA_NAME "arp_cache" */
-		U16(14), U16(NDTA_NAME), 'a', 'r', 'p', '_', 'c', 'a', 'c',
-		'h', 'e', 0, 0, 0,
+		U16(14), U16(NDTA_NAME), 'a', 'r', 'p', '_', 'c', 'a', 'c', 'h',
+		'e', 0, 0, 0,
 		/* NDTA_PARMS { IFINDEX 5, APP 1, UCAST 0, MCAST 0 } */
-		U16(36), U16(NDTA_PARMS | NLA_F_NESTED),
-		U16(8), U16(NDTPA_IFINDEX), U32(5),
-		U16(8), U16(NDTPA_APP_PROBES), U32(1),
-		U16(8), U16(NDTPA_UCAST_PROBES), U32(0),
-		U16(8), U16(NDTPA_MCAST_PROBES), U32(0)};
+		U16(36), U16(NDTA_PARMS | NLA_F_NESTED), U16(8),
+		U16(NDTPA_IFINDEX), U32(5), U16(8), U16(NDTPA_APP_PROBES),
+		U32(1), U16(8), U16(NDTPA_UCAST_PROBES), U32(0), U16(8),
+		U16(NDTPA_MCAST_PROBES), U32(0)};
+	/* clang-format on */
 	uint8_t buf[256];
 	size_t n;
 
