@@ -119,7 +119,7 @@ struct nhrp_cache {
 	double created;
 	double up_since;
 	double resolved_at; /* last Resolution Reply (shortcuts) */
-	double expires;	    /* 0: never */
+	double expires;     /* 0: never */
 	uint32_t reqid;
 	uint16_t holding_time;
 	uint16_t mtu;
