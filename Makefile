@@ -254,13 +254,13 @@ check-static:
 
 # The real-kernel tier: network namespaces, in a VM when the host kernel
 # lacks GRE or ESP.  Also runnable alone: `make check-netns [T=name]`.
-check-kernel: $(PROGRAMS)
-	@$(TIER) $(RESULTS) netns tests/kernel-tier $(T)
+check-kernel: $(PROGRAMS) $(TOOL_BINS)
+	@DMVPN_BUILD=$(BUILD) $(TIER) $(RESULTS) netns tests/kernel-tier $(T)
 
 .PHONY: check-netns
 check-netns: $(DEPS_FIRST)
-	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SANITIZE=1 $(ASAN_BUILD)/dmvpnd $(ASAN_BUILD)/dmvpnctl
-	@tests/kernel-tier $(T)
+	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SANITIZE=1 check-build
+	@DMVPN_BUILD=$(ASAN_BUILD) tests/kernel-tier $(T)
 
 # --- formatting and static analysis --------------------------------------
 FORMAT_FILES = $(sort $(wildcard src/*/*.c src/*/*.h include/dmvpn/*.h \

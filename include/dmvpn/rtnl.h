@@ -136,4 +136,49 @@ int rtnl_parse_addr(const struct nlmsghdr *nlh, struct rtnl_addr *out);
 int rtnl_gre_match(const struct rtnl_link *have, const struct rtnl_gre *want,
 		   char *why, size_t whylen);
 
+/*
+ * Sockets.  A request socket sends one message at a time and waits for
+ * the kernel's answer (an ACK, an error, or a dump); an event socket
+ * joins multicast groups and is read when libev says it is readable.
+ */
+struct rtnl_sock;
+
+/* Called for each message of a dump or each event; non-zero stops. */
+typedef int rtnl_msg_fn(const struct nlmsghdr *nlh, void *arg);
+
+/* A blocking request socket; NULL with errno. */
+struct rtnl_sock *rtnl_open(void);
+
+/*
+ * A non-blocking event socket joined to the RTNLGRP_* groups in the
+ * `groups` bit mask (1 << (RTNLGRP_x - 1)), with a receive buffer of
+ * rcvbuf bytes (forced when privileged); NULL with errno.
+ */
+struct rtnl_sock *rtnl_open_events(uint32_t groups, int rcvbuf);
+
+/* Close; NULL is fine. */
+void rtnl_close(struct rtnl_sock *s);
+
+/* The descriptor, for an ev_io watcher. */
+int rtnl_fd(const struct rtnl_sock *s);
+
+/* The next sequence number for a message to send on s. */
+uint32_t rtnl_seq(struct rtnl_sock *s);
+
+/*
+ * Send a message built by one of the rtnl_msg_*() functions and wait for
+ * its answer.  Dump replies and (for requests that return data, like
+ * rtnl_msg_get_link) data messages go to cb.  0 on success, or -1 with
+ * errno set from the kernel's error (EEXIST, ENODEV, ...).
+ */
+int rtnl_request(struct rtnl_sock *s, void *msg, size_t len, rtnl_msg_fn *cb,
+		 void *arg);
+
+/*
+ * Read every pending event and pass each message to cb.  0 when drained;
+ * -1 with errno ENOBUFS when the kernel dropped events (the caller must
+ * resynchronise with dumps), other errno on real errors.
+ */
+int rtnl_read_events(struct rtnl_sock *s, rtnl_msg_fn *cb, void *arg);
+
 #endif /* DMVPN_RTNL_H */
