@@ -37,6 +37,7 @@ DEPS_nhrp := core buf
 DEPS_conf := core
 DEPS_ctl := core buf
 DEPS_rtnl := core
+DEPS_route := core
 
 # Which modules each program links, in link order.
 LINK_dmvpnd   := core buf
