@@ -38,6 +38,8 @@ DEPS_conf := core
 DEPS_ctl := core buf
 DEPS_rtnl := core
 DEPS_route := core
+# dns: c-ares; its test's fake DNS server speaks through buf.
+DEPS_dns := core buf
 
 # Which modules each program links, in link order.
 LINK_dmvpnd   := core buf
