@@ -25,8 +25,9 @@ DEBUG    ?= 0
 # Every folder under src/ is a module.
 MODULES := $(notdir $(patsubst %/,%,$(wildcard src/*/)))
 
-# The sources holding main(); everything else in src/<mod>/ is the module.
-MAIN_dmvpnd   := src/core/main.c
+# The sources of the programs; everything else in src/<mod>/ is the module.
+# src/core/dmvpnd_*.c tie the modules together and belong to dmvpnd alone.
+MAIN_dmvpnd   := src/core/main.c $(sort $(wildcard src/core/dmvpnd_*.c))
 MAIN_dmvpnctl := src/ctl/dmvpnctl.c
 MAINS := $(MAIN_dmvpnd) $(MAIN_dmvpnctl)
 
@@ -42,7 +43,7 @@ DEPS_route := core
 DEPS_dns := core buf
 
 # Which modules each program links, in link order.
-LINK_dmvpnd   := core buf
+LINK_dmvpnd   := nhrp conf ctl rtnl route dns core buf
 LINK_dmvpnctl := ctl core buf
 
 # libev ships no pkg-config file on Debian or Alpine; fall back to -lev.
@@ -226,7 +227,7 @@ check: $(DEPS_FIRST)
 .PHONY: check-tiers
 check-tiers: check-build
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
-	@$(MAKE) --no-print-directory check-unit check-fuzz-replay \
+	@$(MAKE) --no-print-directory check-unit check-conf check-fuzz-replay \
 		check-vectors check-smoke check-static check-kernel
 	@tests/lib/summary $(RESULTS) | tee $(RESULTS)/summary.txt; \
 		exit $$(cat $(RESULTS)/summary.rc)
@@ -235,14 +236,22 @@ check-tiers: check-build
 check-build: $(PROGRAMS) $(UNIT_BINS) $(TOOL_BINS) \
 	$(addprefix $(BUILD)/tests/replay_,$(FUZZ_NAMES))
 
-.PHONY: check-unit check-fuzz-replay check-vectors check-smoke check-static \
-	check-kernel
+.PHONY: check-unit check-conf check-fuzz-replay check-vectors check-smoke \
+	check-static check-kernel conf-update
 check-unit: $(UNIT_BINS)
 	@$(TIER) $(RESULTS) unit tests/lib/run-unit $(UNIT_BINS)
 
 check-fuzz-replay: $(addprefix $(BUILD)/tests/replay_,$(FUZZ_NAMES))
 	@$(TIER) $(RESULTS) fuzz-replay tests/lib/run-replay $(BUILD)/tests \
 		$(FUZZ_NAMES)
+
+# Configuration files: tests/conf/NNN-name.in against .ok, examples too.
+check-conf: $(BUILD)/tests/conf_check
+	@$(TIER) $(RESULTS) conf tests/conf/run $(BUILD)
+
+conf-update:
+	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SANITIZE=1 $(ASAN_BUILD)/tests/conf_check
+	@tests/conf/run $(ASAN_BUILD) --update
 
 # Conformance vectors: tests/vectors/check-* scripts, e.g. our pcaps
 # decoded by Wireshark's dissectors and compared with our decoder.
@@ -280,6 +289,9 @@ format-check:
 install: $(PROGRAMS)
 	install -d $(DESTDIR)$(SBINDIR)
 	install -m 0755 $(BUILD)/dmvpnd $(BUILD)/dmvpnctl $(DESTDIR)$(SBINDIR)/
+	install -d $(DESTDIR)$(SYSCONFDIR)
+	[ -e $(DESTDIR)$(SYSCONFDIR)/dmvpn.conf ] || \
+		install -m 0600 etc/dmvpn.conf.example $(DESTDIR)$(SYSCONFDIR)/dmvpn.conf
 	install -d $(DESTDIR)$(DOCDIR)
 	install -m 0644 README.md LICENSE $(DESTDIR)$(DOCDIR)/
 
@@ -293,10 +305,7 @@ deps:
 	@sh etc/deps.sh
 
 demo: $(DEPS_FIRST) all
-	@echo "make demo: dmvpnd $$(./$(BUILD)/dmvpnd -V | cut -d' ' -f2) builds," \
-		"but it cannot yet run a hub and spokes: the NHRP engine (issue 3)"
-	@echo "and the kernel plane (issue 4) are not there yet. 'make check' shows"
-	@echo "what works today."
+	@DMVPN_BUILD=$(BUILD) tests/netns/in-kernel tests/netns/demo.sh
 
 .PHONY: clean help
 clean:

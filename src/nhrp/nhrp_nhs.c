@@ -70,11 +70,17 @@ nhs_entry_set(struct nhrp_engine *e, double now, struct nhrp_nhs *n)
 	if (n->entry == NULL) {
 		struct nhrp_cache *c = nhrp_cache_find(e, &p);
 
-		/* An NHS address beats whatever was learned for it. */
-		if (c != NULL && c->type != NHRP_CACHE_LOCAL)
-			nhrp_cache_del(e, now, c, "is an NHS");
-		else if (c != NULL)
+		/*
+		 * An NHS address beats whatever was learned for it.  But
+		 * another NHS with this address (a name that resolves to a
+		 * static NHS's hub as well) keeps the entry it points to:
+		 * deleting it would leave that NHS a dangling pointer.
+		 */
+		if (c != NULL &&
+		    (c->type == NHRP_CACHE_LOCAL || c->type == NHRP_CACHE_NHS))
 			return;
+		if (c != NULL)
+			nhrp_cache_del(e, now, c, "is an NHS");
 		n->entry = nhrp_cache_new(e, now, &p, NHRP_CACHE_NHS);
 		if (n->entry == NULL)
 			return;
@@ -119,6 +125,17 @@ nhs_family(const struct nhrp_engine *e, const struct nhrp_nhs *n)
 	if (!addr_is_none(&n->proto))
 		return n->proto.family;
 	return e->conf.local[0].addr.family;
+}
+
+/*
+ * Registered with: wanted, or kept (refreshed) until the fallback delay
+ * runs out, so that the hub keeps our binding while traffic may still
+ * go through it.
+ */
+static bool
+nhs_in_use(const struct nhrp_nhs *n)
+{
+	return n->wanted || n->better_since > 0;
 }
 
 /* RFC 2332 5.2.3, laid out as FRR nhrpd and Cisco send it. */
@@ -186,26 +203,34 @@ nhs_missed(struct nhrp_engine *e, double now, struct nhrp_nhs *n,
 			nhs_set_state(e, now, n, NHRP_NHS_PROBING, why);
 		nhs_select(e, now);
 	}
-	if (n->wanted)
+	if (nhs_in_use(n))
 		nhrp_timer_set(e, &n->timer, now + nhrp_jitter(e, n->backoff));
 }
 
 void
 nhrp_nhs_timer(struct nhrp_engine *e, double now, struct nhrp_nhs *n)
 {
-	if (n->pending) {
-		nhs_missed(e, now, n, "no reply");
-		if (n->wanted)
-			nhs_register(e, now, n);
-		return;
-	}
-	if (n->better_since > 0) {
+	/* Kept for the fallback delay: let it go once that has run out. */
+	if (n->better_since > 0)
 		nhs_select(e, now);
-		if (!n->wanted)
-			return;
-	}
-	if (n->wanted)
+	if (n->pending)
+		nhs_missed(e, now, n, "no reply");
+	if (nhs_in_use(n))
 		nhs_register(e, now, n);
+}
+
+/*
+ * Refresh at a third of the holding time (RFC 2332 5.2.3); an NHS kept
+ * only for the fallback delay also wakes up when that delay runs out.
+ */
+static void
+nhs_refresh_timer(struct nhrp_engine *e, double now, struct nhrp_nhs *n)
+{
+	double at = now + nhrp_jitter(e, e->conf.holding_time / 3.0);
+
+	if (n->better_since > 0 && at > n->better_since + e->conf.fallback)
+		at = n->better_since + e->conf.fallback;
+	nhrp_timer_set(e, &n->timer, at);
 }
 
 /* Stop using an NHS: its registration simply expires at the hub. */
@@ -294,11 +319,17 @@ nhs_select(struct nhrp_engine *e, double now)
 				nhs_release(e, now, n, "not needed");
 				continue;
 			}
-			/* Cisco "nhs fallback": keep it a while longer. */
+			/*
+			 * Cisco "nhs fallback": keep it a while longer.  Its
+			 * refresh timer stays if it comes first (the binding
+			 * must not expire at the hub meanwhile).
+			 */
 			if (n->better_since == 0) {
 				n->better_since = now;
-				nhrp_timer_set(e, &n->timer,
-					       now + e->conf.fallback);
+				if (!heap_queued(&n->timer.hn) ||
+				    n->timer.hn.at > now + e->conf.fallback)
+					nhrp_timer_set(e, &n->timer,
+						       now + e->conf.fallback);
 			} else if (now >= n->better_since + e->conf.fallback) {
 				nhs_release(e, now, n, "fallback");
 			}
@@ -476,9 +507,7 @@ nhrp_handle_registration_reply(struct nhrp_engine *e, double now,
 	learn_public_nbma(e, m);
 	nhs_set_state(e, now, n, NHRP_NHS_UP, NULL);
 	nhs_entry_set(e, now, n);
-	/* RFC 2332 5.2.3: re-register at a third of the holding time. */
-	nhrp_timer_set(e, &n->timer,
-		       now + nhrp_jitter(e, e->conf.holding_time / 3.0));
+	nhs_refresh_timer(e, now, n);
 	nhs_select(e, now);
 }
 

@@ -291,6 +291,20 @@ nhrp_handle_resolution_reply(struct nhrp_engine *e, double now,
 		return;
 	}
 	reply_nbma(m, &nexthop, &claimed, &nbma);
+	/*
+	 * The next hop's mapping is shared by every entry through it: a
+	 * reply must not move one that an NHS, a `map` or a registration
+	 * holds to another NBMA address (it would redirect their traffic).
+	 */
+	s = nhrp_cache_find(
+		e, &(struct prefix){nexthop, (uint8_t)addr_bits(&nexthop)});
+	if (s != NULL && s->vc != NULL && !addr_eq(&s->vc->nbma, &nbma) &&
+	    (s->type == NHRP_CACHE_NHS || s->type == NHRP_CACHE_STATIC ||
+	     s->type == NHRP_CACHE_DYNAMIC)) {
+		e->stats.drops[NHRP_DROP_BAD_CIE]++;
+		resolution_failed(e, now, c, "next hop is bound elsewhere");
+		return;
+	}
 	p.addr = dst;
 	p.plen = ci->prefix_len;
 	if (p.plen == 0 || p.plen > addr_bits(&dst))

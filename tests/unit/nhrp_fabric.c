@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dmvpn/buf.h"
 #include "dmvpn/log.h"
 #include "nhrp_fabric.h"
 
@@ -321,7 +322,19 @@ deliver(struct fabric *f, struct fab_pkt *p)
 		f->dropped++;
 		return;
 	}
+	if (f->caps != NULL && f->ncaps < FAB_MAX_CAPS) {
+		struct fab_cap *c = &f->caps[f->ncaps++];
+
+		c->src = p->src;
+		c->dst = p->dst_nbma;
+		c->len = len;
+		memcpy(c->data, p->data, len);
+	}
 	if (f->tap != NULL && !f->tap(f, p->src, &p->dst_nbma, p->data, &len)) {
+		f->dropped++;
+		return;
+	}
+	if (f->drop_type != 0 && len > 17 && p->data[17] == f->drop_type) {
 		f->dropped++;
 		return;
 	}
@@ -423,6 +436,9 @@ fab_free(struct fabric *f)
 		f->qlen--;
 	}
 	f->nnodes = 0;
+	free(f->caps);
+	f->caps = NULL;
+	f->ncaps = 0;
 }
 
 const struct fab_neigh *
@@ -492,6 +508,9 @@ fab_peer(const struct fab_node *n, const char *proto,
 struct nhs_find {
 	struct addr a;
 	enum nhrp_nhs_state st;
+	struct nhrp_nhs_info info;
+	unsigned int count;
+	bool found;
 };
 
 static int
@@ -499,9 +518,11 @@ nhs_cb(const struct nhrp_nhs_info *ni, void *arg)
 {
 	struct nhs_find *nf = arg;
 
-	if (addr_eq(&ni->nbma, &nf->a)) {
+	nf->count++;
+	if (!nf->found && addr_eq(&ni->nbma, &nf->a)) {
 		nf->st = ni->state;
-		return 1;
+		nf->info = *ni;
+		nf->found = true;
 	}
 	return 0;
 }
@@ -523,4 +544,147 @@ fab_inject(struct fab_node *to, const char *from, const uint8_t *pkt,
 
 	nhrp_recv(to->e, to->fab->now, &a, pkt, len);
 	settle(to->fab);
+}
+
+bool
+fab_nhs_info(const struct fab_node *n, const char *nbma,
+	     struct nhrp_nhs_info *out, unsigned int *count)
+{
+	struct nhs_find nf = {.a = fab_addr(nbma), .st = NHRP_NHS_DOWN};
+
+	nhrp_foreach_nhs(n->e, n->fab->now, nhs_cb, &nf);
+	if (out != NULL)
+		*out = nf.info;
+	if (count != NULL)
+		*count = nf.count;
+	return nf.found;
+}
+
+struct peer_count {
+	int type;
+	unsigned int n;
+};
+
+static int
+count_cb(const struct nhrp_peer_info *pi, void *arg)
+{
+	struct peer_count *pc = arg;
+
+	if (pc->type < 0 || (int)pi->type == pc->type)
+		pc->n++;
+	return 0;
+}
+
+unsigned int
+fab_npeers(const struct fab_node *n, int type)
+{
+	struct peer_count pc = {.type = type};
+
+	nhrp_foreach_peer(n->e, n->fab->now, count_cb, &pc);
+	return pc.n;
+}
+
+void
+fab_capture(struct fabric *f)
+{
+	if (f->caps == NULL)
+		f->caps = calloc(FAB_MAX_CAPS, sizeof(*f->caps));
+	if (f->caps == NULL)
+		abort();
+	f->ncaps = 0;
+}
+
+size_t
+fab_cap_find(const struct fabric *f, const struct fab_node *src, uint8_t type,
+	     size_t from)
+{
+	size_t i;
+
+	for (i = from; i < f->ncaps; i++)
+		if ((src == NULL || f->caps[i].src == src) &&
+		    f->caps[i].len > 17 && f->caps[i].data[17] == type)
+			return i;
+	return SIZE_MAX;
+}
+
+unsigned int
+fab_cap_count(const struct fabric *f, const struct fab_node *src, uint8_t type)
+{
+	unsigned int n = 0;
+	size_t i = 0;
+
+	while ((i = fab_cap_find(f, src, type, i)) != SIZE_MAX) {
+		n++;
+		i++;
+	}
+	return n;
+}
+
+const struct nhrp_msg *
+fab_cap_msg(const struct fabric *f, size_t i, struct nhrp_msg *m)
+{
+	const char *why = NULL;
+
+	if (i >= f->ncaps ||
+	    nhrp_decode(f->caps[i].data, f->caps[i].len, m, &why) == -1) {
+		fprintf(stderr, "fabric: packet %zu: %s\n", i,
+			why != NULL ? why : "not captured");
+		abort();
+	}
+	return m;
+}
+
+void
+fab_naddr(struct nhrp_addr *a, const char *s)
+{
+	struct addr x = fab_addr(s);
+
+	nhrp_addr_set(a, x.bytes, x.len);
+}
+
+bool
+fab_naddr_is(const struct nhrp_addr *a, const char *s)
+{
+	struct addr x = fab_addr(s);
+
+	return a->len == x.len && memcmp(a->a, x.bytes, x.len) == 0;
+}
+
+size_t
+fab_encode(const struct nhrp_msg *m, uint8_t *out, size_t cap)
+{
+	struct wbuf w;
+	const char *why = NULL;
+
+	wbuf_init(&w, out, cap);
+	if (nhrp_encode(m, &w, &why) == -1) {
+		fprintf(stderr, "fabric: cannot encode: %s\n", why);
+		abort();
+	}
+	return wbuf_len(&w);
+}
+
+size_t
+fab_ip_packet(uint8_t *p, const char *src, const char *dst)
+{
+	struct addr s = fab_addr(src), d = fab_addr(dst);
+
+	if (s.len == 16) {
+		memset(p, 0, 48);
+		p[0] = 0x60;
+		p[5] = 8;  /* payload: an ICMPv6 header */
+		p[6] = 58; /* ICMPv6 */
+		p[7] = 64;
+		memcpy(p + 8, s.bytes, 16);
+		memcpy(p + 24, d.bytes, 16);
+		return 48;
+	}
+	memset(p, 0, 28);
+	p[0] = 0x45;
+	p[3] = 28;
+	p[8] = 64;
+	p[9] = 1; /* ICMP */
+	memcpy(p + 12, s.bytes, 4);
+	memcpy(p + 16, d.bytes, 4);
+	return 28;
 }
