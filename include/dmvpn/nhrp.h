@@ -250,6 +250,16 @@ struct nhrp_engine *nhrp_engine_new(const struct nhrp_conf *conf,
 				    const struct nhrp_ops *ops, double now,
 				    const char **why);
 
+/*
+ * Reload: apply conf in place.  NHSes still configured keep their
+ * registrations, peers and shortcuts stay; removed NHSes, maps and
+ * announced networks go (with purges), new ones come; the rest of the
+ * settings apply from the next message on.  -1 with *why when the change
+ * needs a new engine (role, tunnel addresses, NBMA address, ipsec).
+ */
+int nhrp_reconfigure(struct nhrp_engine *e, const struct nhrp_conf *conf,
+		     double now, const char **why);
+
 /* Withdraw everything the engine installed (intents) and free it. */
 void nhrp_engine_free(struct nhrp_engine *e, double now);
 

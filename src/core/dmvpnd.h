@@ -86,6 +86,7 @@ struct daemon {
 /* dmvpnd_tunnel.c */
 struct tunnel *tunnel_start(struct daemon *d, struct conf_tunnel *tc);
 void tunnel_stop(struct tunnel *t);
+int tunnel_reconfigure(struct tunnel *t, struct conf_tunnel *nt);
 struct tunnel *tunnel_by_ifindex(struct daemon *d, int ifindex);
 struct tunnel *tunnel_by_name(struct daemon *d, const char *name);
 void tunnel_arm(struct tunnel *t);

@@ -196,6 +196,8 @@ on_redirect_readable(struct ev_loop *loop, ev_io *io, int revents)
 	tunnel_arm(t);
 }
 
+static void engine_conf_free(struct nhrp_conf *nc);
+
 /* --- the engine's ops --------------------------------------------------- */
 
 static void
@@ -509,16 +511,28 @@ device_setup(struct tunnel *t, struct addr *local_nbma)
 	return 0;
 }
 
-/* Translate the tunnel block into the engine's configuration. */
-static void
-engine_conf(struct tunnel *t, const struct addr *local_nbma,
-	    struct nhrp_conf *nc)
+/*
+ * Translate a tunnel block into the engine's configuration, arrays and
+ * all; free with engine_conf_free().  NULL when out of memory.
+ */
+static struct nhrp_conf *
+engine_conf_new(struct tunnel *t, const struct conf_tunnel *c,
+		const struct addr *local_nbma)
 {
-	struct conf_tunnel *c = t->conf;
+	struct nhrp_conf *nc = calloc(1, sizeof(*nc));
 	size_t i;
 
+	if (nc == NULL)
+		return NULL;
 	nhrp_conf_defaults(nc, c->role == CONF_ROLE_HUB ? NHRP_ROLE_HUB
 							: NHRP_ROLE_SPOKE);
+	nc->nhs = calloc(c->nnhs + 1, sizeof(*nc->nhs));
+	nc->maps = calloc(c->nmaps + 1, sizeof(*nc->maps));
+	nc->clusters = calloc(c->nclusters + 1, sizeof(*nc->clusters));
+	if (nc->nhs == NULL || nc->maps == NULL || nc->clusters == NULL) {
+		engine_conf_free(nc);
+		return NULL;
+	}
 	snprintf(nc->ifname, sizeof(nc->ifname), "%s", t->name);
 	for (i = 0; i < c->naddresses && i < NHRP_MAX_LOCAL; i++)
 		nc->local[nc->nlocal++] = c->addresses[i];
@@ -538,6 +552,39 @@ engine_conf(struct tunnel *t, const struct addr *local_nbma,
 	nc->redirect_interval = c->redirect_interval;
 	nc->redirect_burst = c->redirect_burst;
 	nc->seed = (uint32_t)getpid() ^ (uint32_t)t->ifindex;
+	for (i = 0; i < c->nnhs; i++) {
+		nc->nhs[i].proto = c->nhs[i].proto;
+		nc->nhs[i].nbma = c->nhs[i].nbma;
+		snprintf(nc->nhs[i].fqdn, sizeof(nc->nhs[i].fqdn), "%s",
+			 c->nhs[i].fqdn);
+		nc->nhs[i].priority = c->nhs[i].priority;
+		nc->nhs[i].cluster = c->nhs[i].cluster;
+	}
+	nc->nnhs = c->nnhs;
+	for (i = 0; i < c->nmaps; i++) {
+		nc->maps[i].proto.addr = c->maps[i].proto;
+		nc->maps[i].proto.plen = (uint8_t)addr_bits(&c->maps[i].proto);
+		nc->maps[i].nbma = c->maps[i].nbma;
+	}
+	nc->nmaps = c->nmaps;
+	for (i = 0; i < c->nclusters; i++) {
+		nc->clusters[i].cluster = c->clusters[i].cluster;
+		nc->clusters[i].max_connections =
+			c->clusters[i].max_connections;
+	}
+	nc->nclusters = c->nclusters;
+	return nc;
+}
+
+static void
+engine_conf_free(struct nhrp_conf *nc)
+{
+	if (nc == NULL)
+		return;
+	free(nc->nhs);
+	free(nc->maps);
+	free(nc->clusters);
+	free(nc);
 }
 
 static void
@@ -557,6 +604,18 @@ on_dns(void *arg, const char *name, const struct addr *addrs, size_t n,
 	tunnel_arm(t);
 }
 
+static bool
+dns_watching(struct tunnel *t, const char *name)
+{
+	struct tunnel_dns *td;
+
+	list_for_each_entry(td, &t->dns, link)
+		if (strcmp(td->name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Watch every NHS name of the tunnel's block not yet watched. */
 static int
 dns_start(struct tunnel *t)
 {
@@ -565,7 +624,8 @@ dns_start(struct tunnel *t)
 	for (i = 0; i < t->conf->nnhs; i++) {
 		struct tunnel_dns *td;
 
-		if (t->conf->nhs[i].fqdn[0] == '\0')
+		if (t->conf->nhs[i].fqdn[0] == '\0' ||
+		    dns_watching(t, t->conf->nhs[i].fqdn))
 			continue;
 		td = calloc(1, sizeof(*td));
 		if (td == NULL)
@@ -581,6 +641,78 @@ dns_start(struct tunnel *t)
 	return 0;
 }
 
+/* Stop watching names the tunnel's block no longer has. */
+static void
+dns_prune(struct tunnel *t)
+{
+	struct tunnel_dns *td, *tmp;
+	size_t i;
+
+	list_for_each_entry_safe(td, tmp, &t->dns, link) {
+		bool keep = false;
+
+		for (i = 0; i < t->conf->nnhs; i++)
+			keep |= strcmp(t->conf->nhs[i].fqdn, td->name) == 0;
+		if (keep)
+			continue;
+		dns_unwatch(td->w);
+		list_del(&td->link);
+		free(td);
+	}
+}
+
+/*
+ * Reload: apply a changed tunnel block in place when possible, so that
+ * its peers stay up: NHSes, maps, announced networks, authentication,
+ * timers and rates through the engine; mtu and ttl on the device.  -1
+ * when the change needs the tunnel restarted (the device's identity,
+ * addresses, role, route table, ipsec).
+ */
+int
+tunnel_reconfigure(struct tunnel *t, struct conf_tunnel *nt)
+{
+	unsigned int ch = conf_tunnel_diff(t->conf, nt);
+	struct nhrp_conf *nc;
+	const char *why = NULL;
+	uint8_t buf[1024];
+	struct rtnl_gre g;
+	size_t n;
+
+	if (ch &
+	    (CONF_TC_DEVICE | CONF_TC_ADDRESS | CONF_TC_ROUTE | CONF_TC_IPSEC))
+		return -1;
+	if (ch & CONF_TC_LINK) {
+		memset(&g, 0, sizeof(g));
+		snprintf(g.ifname, sizeof(g.ifname), "%s", t->name);
+		g.key_set = nt->has_gre_key;
+		g.key = nt->gre_key;
+		g.local = t->local_nbma;
+		g.ttl = nt->ttl;
+		g.mtu = nt->mtu;
+		g.pmtudisc = true;
+		if (nt->nbma_ifname[0] != '\0')
+			g.link = if_nametoindex(nt->nbma_ifname);
+		n = rtnl_msg_gre(buf, sizeof(buf), 0, &g, false);
+		if (request(t, buf, n, "change mtu/ttl") == -1)
+			return -1;
+	}
+	nc = engine_conf_new(t, nt, &t->local_nbma);
+	if (nc == NULL)
+		return -1;
+	if (nhrp_reconfigure(t->nhrp, nc, ev_now(t->d->loop), &why) == -1) {
+		log_info("tunnel %s: %s: restarting it", t->name, why);
+		engine_conf_free(nc);
+		return -1;
+	}
+	engine_conf_free(nc);
+	t->conf = nt;
+	dns_prune(t);
+	if (dns_start(t) == -1)
+		log_error("tunnel %s: out of memory for NHS names", t->name);
+	tunnel_arm(t);
+	return 0;
+}
+
 struct tunnel *
 tunnel_start(struct daemon *d, struct conf_tunnel *tc)
 {
@@ -592,9 +724,6 @@ tunnel_start(struct daemon *d, struct conf_tunnel *tc)
 	};
 	struct tunnel *t = calloc(1, sizeof(*t));
 	struct nhrp_conf *nc = NULL;
-	struct nhrp_nhs_conf *nhs = NULL;
-	struct nhrp_map_conf *maps = NULL;
-	struct nhrp_cluster_conf *cl = NULL;
 	struct addr local_nbma;
 	const char *why = NULL;
 	char path[512];
@@ -623,36 +752,9 @@ tunnel_start(struct daemon *d, struct conf_tunnel *tc)
 		log_warn("tunnel %s: NHRP socket", t->name);
 		goto fail;
 	}
-	nc = calloc(1, sizeof(*nc));
-	nhs = calloc(tc->nnhs + 1, sizeof(*nhs));
-	maps = calloc(tc->nmaps + 1, sizeof(*maps));
-	cl = calloc(tc->nclusters + 1, sizeof(*cl));
-	if (nc == NULL || nhs == NULL || maps == NULL || cl == NULL)
+	nc = engine_conf_new(t, tc, &local_nbma);
+	if (nc == NULL)
 		goto fail;
-	engine_conf(t, &local_nbma, nc);
-	for (i = 0; i < tc->nnhs; i++) {
-		nhs[i].proto = tc->nhs[i].proto;
-		nhs[i].nbma = tc->nhs[i].nbma;
-		snprintf(nhs[i].fqdn, sizeof(nhs[i].fqdn), "%s",
-			 tc->nhs[i].fqdn);
-		nhs[i].priority = tc->nhs[i].priority;
-		nhs[i].cluster = tc->nhs[i].cluster;
-	}
-	for (i = 0; i < tc->nmaps; i++) {
-		maps[i].proto.addr = tc->maps[i].proto;
-		maps[i].proto.plen = (uint8_t)addr_bits(&tc->maps[i].proto);
-		maps[i].nbma = tc->maps[i].nbma;
-	}
-	for (i = 0; i < tc->nclusters; i++) {
-		cl[i].cluster = tc->clusters[i].cluster;
-		cl[i].max_connections = tc->clusters[i].max_connections;
-	}
-	nc->nhs = nhs;
-	nc->nnhs = tc->nnhs;
-	nc->maps = maps;
-	nc->nmaps = tc->nmaps;
-	nc->clusters = cl;
-	nc->nclusters = tc->nclusters;
 	if (nhrp_reqid_restore(reqid_path(t, path, sizeof(path)), 0,
 			       &nc->reqid_base, &nc->reqid_limit) == -1)
 		log_warn("tunnel %s: %s (request IDs will not survive a "
@@ -686,18 +788,12 @@ tunnel_start(struct daemon *d, struct conf_tunnel *tc)
 	if (dns_start(t) == -1)
 		log_error("tunnel %s: out of memory for NHS names", t->name);
 	tunnel_arm(t);
-	free(nc);
-	free(nhs);
-	free(maps);
-	free(cl);
+	engine_conf_free(nc);
 	log_info("tunnel %s: up as %s, ifindex %d", t->name,
 		 conf_role_name(tc->role), t->ifindex);
 	return t;
 fail:
-	free(nc);
-	free(nhs);
-	free(maps);
-	free(cl);
+	engine_conf_free(nc);
 	tunnel_stop(t);
 	return NULL;
 }

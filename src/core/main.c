@@ -183,7 +183,8 @@ daemon_reload(struct daemon *d, char *why, size_t whylen)
 	struct runtime *rt = container_of(d, struct runtime, d);
 	struct dmvpn_conf *conf, *old = d->conf;
 	struct tunnel *t, *tmp;
-	unsigned int kept = 0, restarted = 0, started = 0, stopped = 0;
+	unsigned int kept = 0, changed = 0, restarted = 0, started = 0;
+	unsigned int stopped = 0;
 	size_t i;
 
 	conf = load_conf(d->conf_file, why, whylen);
@@ -206,6 +207,11 @@ daemon_reload(struct daemon *d, char *why, size_t whylen)
 			kept++;
 			continue;
 		}
+		/* Changed: in place when the engine can, peers stay up. */
+		if (nt != NULL && tunnel_reconfigure(t, nt) == 0) {
+			changed++;
+			continue;
+		}
 		/* The old block must stay readable while it stops. */
 		tunnel_stop(t);
 		if (nt == NULL)
@@ -224,9 +230,10 @@ daemon_reload(struct daemon *d, char *why, size_t whylen)
 	kernel_resync(d);
 	rt->reloads++;
 	snprintf(why, whylen,
-		 "reloaded: %u tunnel%s unchanged, %u restarted, %u started, "
-		 "%u stopped",
-		 kept, kept == 1 ? "" : "s", restarted, started, stopped);
+		 "reloaded: %u tunnel%s unchanged, %u changed in place, "
+		 "%u restarted, %u started, %u stopped",
+		 kept, kept == 1 ? "" : "s", changed, restarted, started,
+		 stopped);
 	log_info("%s", why);
 	return 0;
 }

@@ -981,3 +981,119 @@ nhrp_flush(struct nhrp_engine *e, double now, const struct addr *peer)
 	}
 	return n;
 }
+
+static bool
+same_prefixes(const struct prefix *a, size_t na, const struct prefix *b,
+	      size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++)
+		if (!prefix_eq(&a[i], &b[i]))
+			return false;
+	return true;
+}
+
+/* Reload: the `map` entries of newc replace ours, keeping the unchanged. */
+static void
+reconfigure_maps(struct nhrp_engine *e, double now,
+		 const struct nhrp_conf *newc)
+{
+	struct nhrp_cache *c, *tmp;
+	struct prefix p;
+	size_t i;
+
+	list_for_each_entry_safe(c, tmp, &e->cache_all, all) {
+		bool keep = false;
+
+		if (c->type != NHRP_CACHE_STATIC)
+			continue;
+		for (i = 0; i < newc->nmaps; i++) {
+			p = newc->maps[i].proto;
+			prefix_mask(&p);
+			keep |= prefix_eq(&p, &c->proto) && c->vc != NULL &&
+				addr_eq(&c->vc->nbma, &newc->maps[i].nbma);
+		}
+		if (!keep)
+			nhrp_cache_del(e, now, c, "map removed");
+	}
+	for (i = 0; i < newc->nmaps; i++) {
+		p = newc->maps[i].proto;
+		prefix_mask(&p);
+		c = nhrp_cache_find(e, &p);
+		if (c != NULL && c->type == NHRP_CACHE_STATIC)
+			continue;
+		if (c != NULL)
+			nhrp_cache_del(e, now, c, "replaced by map");
+		c = nhrp_cache_new(e, now, &p, NHRP_CACHE_STATIC);
+		if (c != NULL)
+			nhrp_cache_bind(e, now, c, &newc->maps[i].proto.addr,
+					&newc->maps[i].nbma);
+	}
+}
+
+/* Reload: our announced networks (LOCAL entries) follow newc. */
+static void
+reconfigure_locals(struct nhrp_engine *e, double now,
+		   const struct nhrp_conf *newc)
+{
+	struct nhrp_cache *c, *tmp;
+	struct prefix p;
+	size_t i;
+
+	list_for_each_entry_safe(c, tmp, &e->cache_all, all) {
+		bool keep = false;
+
+		if (c->type != NHRP_CACHE_LOCAL ||
+		    (c->proto.plen == addr_bits(&c->proto.addr) &&
+		     nhrp_is_local_addr(e, &c->proto.addr)))
+			continue;
+		for (i = 0; i < newc->nshortcut_dest; i++) {
+			p = newc->shortcut_dest[i];
+			prefix_mask(&p);
+			keep |= prefix_eq(&p, &c->proto);
+		}
+		/* Whoever resolved it is told (purge) as it goes. */
+		if (!keep)
+			nhrp_cache_del(e, now, c, "no longer announced");
+	}
+	for (i = 0; i < newc->nshortcut_dest; i++) {
+		p = newc->shortcut_dest[i];
+		prefix_mask(&p);
+		if (nhrp_cache_find(e, &p) == NULL)
+			nhrp_cache_new(e, now, &p, NHRP_CACHE_LOCAL);
+	}
+}
+
+int
+nhrp_reconfigure(struct nhrp_engine *e, const struct nhrp_conf *conf,
+		 double now, const char **why)
+{
+	struct nhrp_conf copy;
+
+	if (nhrp_conf_check(conf, why) == -1)
+		return -1;
+	if (conf->role != e->conf.role || conf->ipsec != e->conf.ipsec ||
+	    !addr_eq(&conf->local_nbma, &e->conf.local_nbma) ||
+	    !same_prefixes(conf->local, conf->nlocal, e->conf.local,
+			   e->conf.nlocal)) {
+		*why = "role, tunnel addresses, NBMA address or ipsec changed";
+		return -1;
+	}
+	if (nhrp_conf_copy(&copy, conf) == -1) {
+		nhrp_conf_release(&copy);
+		*why = "out of memory";
+		return -1;
+	}
+	/* Request IDs continue; the new block limits are the daemon's. */
+	copy.reqid_base = e->conf.reqid_base;
+	nhrp_nhs_reconfigure(e, now, &copy);
+	reconfigure_maps(e, now, &copy);
+	reconfigure_locals(e, now, &copy);
+	nhrp_conf_release(&e->conf);
+	e->conf = copy;
+	nhrp_nhs_reselect(e, now);
+	return 0;
+}

@@ -133,7 +133,8 @@ struct nhrp_cache {
 struct nhrp_nhs {
 	struct list_node all;
 	struct nhrp_timer timer;
-	struct addr proto; /* none until learned */
+	struct addr proto;      /* none until learned */
+	struct addr conf_proto; /* as configured (none: learned) */
 	struct addr nbma;
 	const char *fqdn; /* points into the engine's conf, or NULL */
 	struct nhrp_vc *vc;
@@ -287,6 +288,9 @@ void nhrp_purge_free_all(struct nhrp_engine *e);
 /* nhrp_nhs.c */
 int nhrp_nhs_init(struct nhrp_engine *e, double now);
 void nhrp_nhs_free_all(struct nhrp_engine *e, double now);
+void nhrp_nhs_reconfigure(struct nhrp_engine *e, double now,
+			  const struct nhrp_conf *newc);
+void nhrp_nhs_reselect(struct nhrp_engine *e, double now);
 void nhrp_nhs_timer(struct nhrp_engine *e, double now, struct nhrp_nhs *nhs);
 void nhrp_handle_registration_reply(struct nhrp_engine *e, double now,
 				    const struct addr *from,

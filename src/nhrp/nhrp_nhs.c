@@ -41,6 +41,7 @@ nhs_new(struct nhrp_engine *e, const struct nhrp_nhs_conf *nc,
 	if (n == NULL)
 		return NULL;
 	n->proto = nc->proto;
+	n->conf_proto = nc->proto;
 	n->nbma = *nbma;
 	n->fqdn = nc->fqdn[0] != '\0' ? nc->fqdn : NULL;
 	n->priority = nc->priority;
@@ -567,4 +568,63 @@ nhrp_nhs_route(struct nhrp_engine *e, int family, struct addr *nbma,
 	*nbma = best->nbma;
 	*proto = best->proto;
 	return true;
+}
+
+/* Is n the NHS configured by c? (Same name, or same static address.) */
+static bool
+nhs_is(const struct nhrp_nhs *n, const struct nhrp_nhs_conf *c)
+{
+	if (!addr_eq(&n->conf_proto, &c->proto))
+		return false;
+	if (n->fqdn != NULL)
+		return strcmp(n->fqdn, c->fqdn) == 0;
+	return c->fqdn[0] == '\0' && addr_eq(&n->nbma, &c->nbma);
+}
+
+/*
+ * Reload: keep every NHS still configured, registration and all (only
+ * its priority and cluster may change), let the removed ones go, add the
+ * new static ones (new names come with their first DNS answer).  newc
+ * is the configuration about to replace e->conf: NHS names are re-pointed
+ * into it.
+ */
+void
+nhrp_nhs_reconfigure(struct nhrp_engine *e, double now,
+		     const struct nhrp_conf *newc)
+{
+	struct nhrp_nhs *n, *tmp;
+	size_t i;
+
+	list_for_each_entry_safe(n, tmp, &e->nhs_list, all) {
+		const struct nhrp_nhs_conf *c = NULL;
+
+		for (i = 0; i < newc->nnhs && c == NULL; i++)
+			if (nhs_is(n, &newc->nhs[i]))
+				c = &newc->nhs[i];
+		if (c == NULL) {
+			nhs_free(e, now, n, "removed from the configuration");
+			continue;
+		}
+		n->fqdn = c->fqdn[0] != '\0' ? c->fqdn : NULL;
+		n->priority = c->priority;
+		n->cluster = c->cluster;
+	}
+	for (i = 0; i < newc->nnhs; i++) {
+		const struct nhrp_nhs_conf *c = &newc->nhs[i];
+		bool have = false;
+
+		if (c->fqdn[0] != '\0')
+			continue;
+		list_for_each_entry(n, &e->nhs_list, all)
+			have |= nhs_is(n, c);
+		if (!have)
+			nhs_new(e, c, &c->nbma);
+	}
+}
+
+/* After the new configuration is in place: pick the NHSes to use. */
+void
+nhrp_nhs_reselect(struct nhrp_engine *e, double now)
+{
+	nhs_select(e, now);
 }

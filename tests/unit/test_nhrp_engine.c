@@ -386,6 +386,70 @@ test_no_unique_replaces_and_purges(void **state)
 	assert_null(fab_neigh(net.s1, "172.16.0.12"));
 }
 
+static void
+test_reconfigure_in_place(void **state)
+{
+	struct nhrp_peer_info pi;
+	struct fab_node *hub2;
+	struct nhrp_conf c;
+	const char *why = NULL;
+	uint8_t pkt[64];
+	size_t len;
+	struct addr from = fab_addr("192.0.2.11");
+	double up;
+
+	(void)state;
+	topology(false);
+	hub2 = fab_node(&net.f, "hub2", NHRP_ROLE_HUB, "172.16.0.2/24",
+			"192.0.2.2");
+	fab_add_route(hub2, "10.2.0.0/24", "172.16.0.12");
+	fab_start(net.hub);
+	fab_start(hub2);
+	fab_start(net.s1);
+	fab_start(net.s2);
+	fab_run(&net.f, 1);
+	len = ip_packet(pkt, "10.1.0.10", "10.2.0.10");
+	nhrp_redirect_seen(net.hub->e, net.f.now, &from, pkt, len);
+	fab_run(&net.f, 5);
+	assert_true(fab_peer(net.s1, "10.2.0.0", &pi));
+	up = pi.uptime;
+	/* Add hub2 as a second NHS and a static map: nothing else moves. */
+	c = net.s1->conf;
+	fab_add_nhs(net.s1, "172.16.0.2", "192.0.2.2", 0, 0);
+	c.nnhs = net.s1->conf.nnhs;
+	c.maps[0].proto = fab_prefix("172.16.0.99/32");
+	c.maps[0].nbma = fab_addr("198.51.100.99");
+	c.nmaps = 1;
+	assert_int_equal(nhrp_reconfigure(net.s1->e, &c, net.f.now, &why), 0);
+	fab_run(&net.f, 5);
+	assert_int_equal(fab_nhs_state(net.s1, "192.0.2.2"), NHRP_NHS_UP);
+	assert_int_equal(fab_nhs_state(net.s1, "192.0.2.1"), NHRP_NHS_UP);
+	assert_true(fab_peer(hub2, "172.16.0.11", &pi));
+	assert_true(fab_peer(net.s1, "10.2.0.0", &pi));
+	assert_true(pi.uptime >= up + 5);
+	assert_true(fab_peer(net.s1, "172.16.0.99", &pi));
+	assert_int_equal(pi.type, NHRP_CACHE_STATIC);
+	assert_non_null(fab_neigh(net.s1, "172.16.0.99"));
+	assert_int_equal(fab_events(net.s1, NHRP_EV_NHS_UP), 2);
+	/* Drop hub1, the map and our LAN announcement. */
+	c.nhs[0] = c.nhs[1];
+	c.nnhs = 1;
+	c.nmaps = 0;
+	c.nshortcut_dest = 0;
+	assert_int_equal(nhrp_reconfigure(net.s1->e, &c, net.f.now, &why), 0);
+	fab_run(&net.f, 1);
+	assert_int_equal(fab_events(net.s1, NHRP_EV_NHS_DOWN), 1);
+	assert_null(fab_neigh(net.s1, "172.16.0.1"));
+	assert_null(fab_neigh(net.s1, "172.16.0.99"));
+	assert_false(fab_peer(net.s1, "10.1.0.0", &pi));
+	assert_true(fab_peer(net.s1, "10.2.0.0", &pi));
+	assert_int_equal(fab_nhs_state(net.s1, "192.0.2.2"), NHRP_NHS_UP);
+	/* What needs a new engine says so. */
+	c.role = NHRP_ROLE_HUB;
+	assert_int_equal(nhrp_reconfigure(net.s1->e, &c, net.f.now, &why), -1);
+	assert_non_null(why);
+}
+
 int
 main(void)
 {
@@ -402,6 +466,7 @@ main(void)
 		cmocka_unit_test_teardown(test_unique_conflict, teardown),
 		cmocka_unit_test_teardown(test_no_unique_replaces_and_purges,
 					  teardown),
+		cmocka_unit_test_teardown(test_reconfigure_in_place, teardown),
 	};
 
 	return cmocka_run_group_tests_name("nhrp_engine", tests, NULL, NULL);
