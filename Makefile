@@ -276,7 +276,8 @@ check-netns: $(DEPS_FIRST)
 
 # --- formatting and static analysis --------------------------------------
 FORMAT_FILES = $(sort $(wildcard src/*/*.c src/*/*.h include/dmvpn/*.h \
-	tests/unit/*.c tests/fuzz/*.c tests/tools/*.c tests/bench/*/*.c))
+	tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/tools/*.c \
+	tests/bench/*/*.c tests/bench/*/*.h))
 
 .PHONY: format format-check
 format:
@@ -307,12 +308,17 @@ deps:
 demo: $(DEPS_FIRST) all
 	@DMVPN_BUILD=$(BUILD) tests/netns/in-kernel tests/netns/demo.sh
 
+# Benchmarks print tables; they are not tests (tests/bench/*/README.md).
+.PHONY: bench
+bench:
+	@tests/bench/nhrp-engine/run
+
 .PHONY: clean help
 clean:
 	rm -rf build
 
 help:
-	@echo "targets: all dmvpnd dmvpnctl check check-netns fuzz fuzz-run"
+	@echo "targets: all dmvpnd dmvpnctl check check-netns fuzz fuzz-run bench"
 	@echo "         format format-check install uninstall deps demo clean"
 	@echo "switches: V=1 WERROR=1 SANITIZE=1 DEBUG=1 CC=clang BUILD=dir T=test"
 

@@ -236,7 +236,12 @@ nhrp_cache_del(struct nhrp_engine *e, double now, struct nhrp_cache *c,
 	nhrp_timer_del(e, &c->timer);
 	cache_deactivate(e, c, reason);
 	/* RFC 2332 5.2.5: tell whoever got this binding that it is gone. */
-	if (c->type == NHRP_CACHE_DYNAMIC || c->type == NHRP_CACHE_LOCAL)
+	/*
+	 * A binding that stops being true is purged from its holders; one
+	 * that merely stops being served (we shut down) still is true.
+	 */
+	if ((c->type == NHRP_CACHE_DYNAMIC || c->type == NHRP_CACHE_LOCAL) &&
+	    reason != NHRP_REASON_SHUTDOWN)
 		nhrp_cache_purge_holders(e, now, c);
 	cache_free_holders(c);
 	if (c->type == NHRP_CACHE_NEGATIVE && (c->flags & NHRP_CF_PHASE2)) {

@@ -35,6 +35,10 @@
 #define NHRP_FLOWS_MAX 65536
 #define NHRP_FLOW_IDLE 300.0 /* s before an idle flow is forgotten */
 
+/* The reason nhrp_engine_free() gives; compared by address. */
+#define NHRP_REASON_SHUTDOWN nhrp_reason_shutdown
+extern const char nhrp_reason_shutdown[];
+
 /* What a heap deadline belongs to. */
 enum nhrp_timer_kind {
 	NHRP_T_CACHE,
