@@ -66,6 +66,11 @@ nhrp_io_send(int fd, int ifindex, const struct addr *dst, const uint8_t *pkt,
 	return 0;
 }
 
+/*
+ * Receive one packet and its sender's NBMA address (sll_addr).  Returns
+ * the packet's real length (MSG_TRUNC), which may exceed len; 0 when
+ * nothing is waiting; -1 with errno.
+ */
 static ssize_t
 recv_from(int fd, uint8_t *buf, size_t len, struct addr *from)
 {
@@ -78,24 +83,16 @@ recv_from(int fd, uint8_t *buf, size_t len, struct addr *from)
 		return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
 	if (addr_from_bytes(from, sll.sll_addr, sll.sll_halen) == -1)
 		memset(from, 0, sizeof(*from));
-	/* MSG_TRUNC: n is the real length; report what we have. */
-	return (size_t)n > len ? (ssize_t)len : n;
+	return n;
 }
 
 ssize_t
 nhrp_io_recv(int fd, uint8_t *buf, size_t len, struct addr *from)
 {
-	struct sockaddr_ll sll;
-	socklen_t sl = sizeof(sll);
-	ssize_t n;
+	ssize_t n = recv_from(fd, buf, len, from);
 
-	n = recvfrom(fd, buf, len, MSG_TRUNC, (struct sockaddr *)&sll, &sl);
-	if (n == -1)
-		return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
-	if (addr_from_bytes(from, sll.sll_addr, sll.sll_halen) == -1)
-		memset(from, 0, sizeof(*from));
 	/* A truncated NHRP packet is malformed: hand it over whole or not. */
-	if ((size_t)n > len) {
+	if (n > 0 && (size_t)n > len) {
 		errno = EMSGSIZE;
 		return -1;
 	}
@@ -189,5 +186,8 @@ nhrp_redirect_open(int ifindex, const struct addr *local, size_t nlocal)
 ssize_t
 nhrp_redirect_recv(int fd, uint8_t *buf, size_t len, struct addr *from)
 {
-	return recv_from(fd, buf, len, from);
+	ssize_t n = recv_from(fd, buf, len, from);
+
+	/* The capture is cut at the snap length: the head is all we want. */
+	return n > 0 && (size_t)n > len ? (ssize_t)len : n;
 }
