@@ -41,9 +41,13 @@ DEPS_rtnl := core
 DEPS_route := core
 # dns: c-ares; its test's fake DNS server speaks through buf.
 DEPS_dns := core buf
+# hook: the hook-script runner (libev, posix_spawn).
+DEPS_hook := core
+# priv: the privilege drop (capget/capset/prctl).
+DEPS_priv := core
 
 # Which modules each program links, in link order.
-LINK_dmvpnd   := nhrp conf ctl rtnl route dns core buf
+LINK_dmvpnd   := nhrp conf ctl rtnl route dns hook priv core buf
 LINK_dmvpnctl := ctl core buf
 
 # libev ships no pkg-config file on Debian or Alpine; fall back to -lev.
@@ -294,7 +298,16 @@ install: $(PROGRAMS)
 	[ -e $(DESTDIR)$(SYSCONFDIR)/dmvpn.conf ] || \
 		install -m 0600 etc/dmvpn.conf.example $(DESTDIR)$(SYSCONFDIR)/dmvpn.conf
 	install -d $(DESTDIR)$(DOCDIR)
-	install -m 0644 README.md LICENSE $(DESTDIR)$(DOCDIR)/
+	install -m 0644 README.md LICENSE etc/dmvpnd-script.example \
+		$(DESTDIR)$(DOCDIR)/
+
+# The OpenRC service (Alpine); its settings file is kept if present.
+.PHONY: install-openrc
+install-openrc:
+	install -d $(DESTDIR)$(SYSCONFDIR)/init.d $(DESTDIR)$(SYSCONFDIR)/conf.d
+	install -m 0755 etc/init.d/dmvpnd $(DESTDIR)$(SYSCONFDIR)/init.d/dmvpnd
+	[ -e $(DESTDIR)$(SYSCONFDIR)/conf.d/dmvpnd ] || \
+		install -m 0644 etc/conf.d/dmvpnd $(DESTDIR)$(SYSCONFDIR)/conf.d/dmvpnd
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/dmvpnd $(DESTDIR)$(SBINDIR)/dmvpnctl

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "dmvpn/addr.h"
 #include "dmvpn/log.h"
@@ -160,6 +161,13 @@ struct dmvpn_conf *conf_parse_buf(const char *name, const char *buf, size_t len,
  * caller and not be accessible to group or others.
  */
 struct dmvpn_conf *conf_parse_file(const char *path, struct conf_errors *errs);
+
+/*
+ * Also accept a secret-holding file owned by uid: the user the daemon
+ * runs as after dropping root, which must re-read it on reload.
+ * (uid_t)-1 (the default) for none.
+ */
+void conf_set_trusted_uid(uid_t uid);
 
 /* A configuration with the global defaults and no tunnel; NULL on ENOMEM. */
 struct dmvpn_conf *conf_new(void);

@@ -255,9 +255,19 @@ conf_secret(const struct dmvpn_conf *conf)
 	return NULL;
 }
 
+/* The user dmvpnd runs as after set-up: it must re-read the file. */
+static uid_t conf_trusted_uid = (uid_t)-1;
+
+void
+conf_set_trusted_uid(uid_t uid)
+{
+	conf_trusted_uid = uid;
+}
+
 /*
  * OpenIKED's check_file_secrecy(): a file holding secrets is owned by
- * root or by whoever reads it, and nobody else may read or write it.
+ * root, by whoever reads it, or by the user the daemon runs as (so a
+ * reload can read it), and nobody else may read or write it.
  */
 static int
 check_secrecy(const char *path, const struct stat *st, const char *what,
@@ -265,7 +275,8 @@ check_secrecy(const char *path, const struct stat *st, const char *what,
 {
 	int rc = 0;
 
-	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+	if (st->st_uid != 0 && st->st_uid != geteuid() &&
+	    st->st_uid != conf_trusted_uid) {
 		errs_add(errs, path, 0,
 			 "holds a secret (%s) but is owned by uid %lu: it must "
 			 "be owned by root",

@@ -65,6 +65,7 @@ struct tunnel {
 };
 
 struct ctl_server;
+struct hooks;
 
 struct daemon {
 	struct ev_loop *loop;
@@ -78,6 +79,7 @@ struct daemon {
 	ev_timer resync;
 	struct route_engine *routes;
 	struct dns *dns;
+	struct hooks *hooks; /* dmvpnd_hooks.c */
 	struct list_node tunnels;
 	uint64_t rtnl_overruns;
 	uint32_t reqid_limit;

@@ -11,6 +11,7 @@
 #include "dmvpn/log.h"
 #include "dmvpn/nhrp_wire.h"
 #include "dmvpnd.h"
+#include "dmvpnd_hooks.h"
 
 static enum ctl_peer_type
 peer_type(enum nhrp_cache_type t)
@@ -289,7 +290,8 @@ show_stats(void *arg, struct ctl_conn *c)
 	ctl_send_stat(c, "kernel", "repaired", rs->repaired);
 	ctl_send_stat(c, "kernel", "stale_removed", rs->stale);
 	ctl_send_stat(c, "kernel", "resyncs", rs->resyncs);
-	return ctl_send_stat(c, "kernel", "netlink_overruns", d->rtnl_overruns);
+	ctl_send_stat(c, "kernel", "netlink_overruns", d->rtnl_overruns);
+	return hooks_send_stats(d->hooks, c);
 }
 
 static int

@@ -21,6 +21,7 @@
 #include "dmvpn/nhrp_io.h"
 #include "dmvpn/nhrp_reqid.h"
 #include "dmvpnd.h"
+#include "dmvpnd_hooks.h"
 
 /* Shortcut routes sit below BGP's (FRR uses 20) so the more specific wins
  * and an equal prefix from a routing daemon is never replaced. */
@@ -289,6 +290,7 @@ op_intent(void *ctx, const struct nhrp_intent *in)
 						  : addr_fmt(&in->proto, ps),
 			 addr_fmt(&in->nbma, ns), in->reason ? ": " : "",
 			 in->reason ? in->reason : "");
+		hooks_event(t->d->hooks, t, in);
 		break;
 	}
 }

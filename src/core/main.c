@@ -9,6 +9,7 @@
  * parse changes nothing).
  */
 #include <errno.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +23,10 @@
 #include "dmvpn/conf.h"
 #include "dmvpn/log.h"
 #include "dmvpn/pidfile.h"
+#include "dmvpn/priv.h"
 #include "dmvpn/version.h"
 #include "dmvpnd.h"
+#include "dmvpnd_hooks.h"
 
 #ifndef DMVPN_SYSCONFDIR
 #define DMVPN_SYSCONFDIR "/etc"
@@ -38,6 +41,7 @@
 struct daemon_opts {
 	const char *conf_file;
 	const char *pidfile;
+	const char *user; /* run as; NULL: stay root (capabilities still go) */
 	bool foreground;
 	bool check_only;
 	bool verbose;
@@ -58,8 +62,8 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: dmvpnd [-dhnvV] [-D categories] [-f file] [-p "
-		"pidfile]\n"
+		"usage: dmvpnd [-dhnvV] [-D categories] [-f file] "
+		"[-p pidfile] [-u user]\n"
 		"  -d             stay in the foreground and log to stderr\n"
 		"  -D categories  enable debug logging for a comma-separated\n"
 		"                 list: core,conf,ctl,nhrp,ike,xfrm,rtnl,route,"
@@ -68,9 +72,12 @@ usage(FILE *out)
 		"  -n             check the configuration and exit\n"
 		"  -v             with -n: print it in normalised form\n"
 		"  -p pidfile     pidfile (default %s)\n"
+		"  -u user        run as user after set-up (default %s;\n"
+		"                 \"root\" stays root with CAP_NET_ADMIN and\n"
+		"                 CAP_NET_RAW only)\n"
 		"  -V             print the version and exit\n"
 		"  -h             print this help and exit\n",
-		DEFAULT_CONF, DEFAULT_PIDFILE);
+		DEFAULT_CONF, DEFAULT_PIDFILE, PRIV_USER);
 }
 
 static int
@@ -81,7 +88,8 @@ parse_opts(int argc, char **argv, struct daemon_opts *o)
 
 	o->conf_file = DEFAULT_CONF;
 	o->pidfile = DEFAULT_PIDFILE;
-	while ((ch = getopt(argc, argv, "dD:f:hnp:vV")) != -1) {
+	o->user = PRIV_USER;
+	while ((ch = getopt(argc, argv, "dD:f:hnp:u:vV")) != -1) {
 		switch (ch) {
 		case 'd':
 			o->foreground = true;
@@ -102,6 +110,9 @@ parse_opts(int argc, char **argv, struct daemon_opts *o)
 			break;
 		case 'p':
 			o->pidfile = optarg;
+			break;
+		case 'u':
+			o->user = strcmp(optarg, "root") == 0 ? NULL : optarg;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -302,11 +313,22 @@ daemon_start(struct runtime *rt)
 		log_error("DNS resolver: %s", why);
 		return -1;
 	}
+	/* Before the tunnels: their first events may run hook scripts. */
+	d->hooks = hooks_new(d->loop);
+	if (d->hooks == NULL) {
+		log_warn("hook scripts");
+		return -1;
+	}
 	if (daemon_ctl_start(d) == -1)
 		return -1;
 	start_tunnels(d);
 	/* Clean what a previous run (kill -9) left, install what we want. */
 	kernel_resync(d);
+	/* All that needs root is done: keep CAP_NET_ADMIN and CAP_NET_RAW. */
+	if (priv_drop(rt->opts.user, d->conf->state_dir) == -1) {
+		log_error("cannot drop privileges");
+		return -1;
+	}
 	return 0;
 }
 
@@ -327,6 +349,10 @@ daemon_stop(struct runtime *rt)
 	kernel_close(d);
 	dns_free(d->dns);
 	d->dns = NULL;
+	/* The tunnels' last peer-down events run their scripts now. */
+	hooks_drain(d->hooks, HOOKS_SHUTDOWN_WAIT);
+	hooks_free(d->hooks);
+	d->hooks = NULL;
 	pidfile_remove(rt->opts.pidfile, rt->pidfd);
 	rt->pidfd = -1;
 	conf_free(d->conf);
@@ -349,6 +375,12 @@ main(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	rt.d.conf_file = rt.opts.conf_file;
+	if (rt.opts.user != NULL) {
+		struct passwd *pw = getpwnam(rt.opts.user);
+
+		if (pw != NULL)
+			conf_set_trusted_uid(pw->pw_uid);
+	}
 	log_init(rt.opts.foreground || rt.opts.check_only, "dmvpnd",
 		 LOG_DAEMON);
 	rt.d.conf = load_conf(rt.opts.conf_file, why, sizeof(why));

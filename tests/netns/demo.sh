@@ -53,7 +53,7 @@ say "the spoke 1 configuration ($work/s1.conf)"
 cat "$work/s1.conf"
 
 for n in hub s1 s2; do
-	nsx "$n" "$dmvpnd" -d -f "$work/$n.conf" -p "$work/$n.pid" \
+	nsx "$n" "$dmvpnd" -u root -d -f "$work/$n.conf" -p "$work/$n.pid" \
 	    >"$work/$n.log" 2>&1 &
 done
 ctl() { nsx "$1" "$dmvpnctl" -s "$work/$1.sock" "${@:2}"; }

@@ -66,7 +66,7 @@ on_exit logs_on_failure
 logs_on_failure() { [ "${passed:-0}" = 1 ] || logs; }
 
 start() {
-	nsx "$1" "$dmvpnd" -d -f "$work/$1.conf" -p "$work/$1.pid" \
+	nsx "$1" "$dmvpnd" -u root -d -f "$work/$1.conf" -p "$work/$1.pid" \
 	    >"$work/$1.log" 2>&1 &
 }
 ctl() { nsx "$1" "$dmvpnctl" -s "$work/$1.sock" "${@:2}"; }
