@@ -500,6 +500,13 @@ device_setup(struct tunnel *t, struct addr *local_nbma)
 		 "/proc/sys/net/ipv4/conf/%s/send_redirects", t->name);
 	if (sysctl_write(path, "0") == -1)
 		log_warn("tunnel %s: %s", t->name, path);
+	if (c->role == CONF_ROLE_HUB &&
+	    sysctl_read("/proc/sys/net/ipv4/conf/all/send_redirects") == 1)
+		log_warnx("tunnel %s: net.ipv4.conf.all.send_redirects is 1: "
+			  "the kernel ORs it with the tunnel's, so the hub "
+			  "still sends ICMP redirects; set it to 0 (see "
+			  "dmvpnd(8))",
+			  t->name);
 	if (c->role == CONF_ROLE_HUB) {
 		thresh = sysctl_read(
 			"/proc/sys/net/ipv4/neigh/default/gc_thresh3");
