@@ -10,12 +10,12 @@ set -eu
 debian_pkgs="make gcc clang libclang-rt-dev pkg-config libc6-dev
 libev-dev libmnl-dev libc-ares-dev libssl-dev libcmocka-dev
 clang-format cppcheck shellcheck
-iproute2 nftables procps kmod cpio busybox-static xz-utils qemu-system-x86"
+iproute2 nftables procps kmod cpio busybox-static xz-utils qemu-system-x86 frr"
 
 alpine_pkgs="make gcc clang compiler-rt musl-dev linux-headers pkgconf
 libev-dev libmnl-dev c-ares-dev openssl-dev cmocka-dev
 clang-extra-tools cppcheck shellcheck bash coreutils
-iproute2 nftables procps kmod cpio busybox-static xz qemu-system-x86_64"
+iproute2 nftables procps kmod cpio busybox-static xz qemu-system-x86_64 frr"
 
 if command -v apt-get >/dev/null 2>&1; then
 	missing=""

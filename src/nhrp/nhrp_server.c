@@ -59,6 +59,17 @@ reply_init(struct nhrp_engine *e, struct nhrp_msg *r, const struct nhrp_msg *m,
 		case NHRP_EXT_RESPONDER:
 			nhrp_add_self_cie(e, r, y, pro_family(m->pro_type));
 			break;
+		case NHRP_EXT_NAT_ADDR:
+			nat = y;
+			/*
+			 * A registration's NAT CIEs come back as the client
+			 * sent them (the NHS it addressed), and the NHS that
+			 * sees NAT appends one with the outside address: FRR
+			 * nhrpd detects NAT only by that second CIE.
+			 */
+			if (type != NHRP_REGISTRATION_REPLY)
+				break;
+			/* fall through */
 		case NHRP_EXT_FWD_TRANSIT:
 		case NHRP_EXT_REV_TRANSIT:
 			for (j = 0; j < x->cie_count; j++) {
@@ -69,9 +80,6 @@ reply_init(struct nhrp_engine *e, struct nhrp_msg *r, const struct nhrp_msg *m,
 				if (c != NULL && d != NULL)
 					*d = *c;
 			}
-			break;
-		case NHRP_EXT_NAT_ADDR:
-			nat = y;
 			break;
 		default:
 			y->spi = x->spi;
@@ -141,6 +149,14 @@ nhrp_handle_registration(struct nhrp_engine *e, double now,
 	/* Behind NAT, the packet's source is not what the spoke claims. */
 	nat = !addr_eq(from, &src_nbma);
 	nat_ext = reply_init(e, &r, m, NHRP_REGISTRATION_REPLY);
+	/*
+	 * The reply names us as its destination, whatever the request had
+	 * there: a client with a dynamic NHS sends its own address (RFC
+	 * 2332 5.2.3) and learns ours from this field (FRR nhrpd takes it
+	 * as the NHS address, and an FRR hub fills it so).
+	 */
+	if (net != NULL)
+		nhrp_put_addr(&r.dst_proto, &net->addr);
 	for (i = 0; i < m->cie_count; i++) {
 		const struct nhrp_cie *ci = &m->cie[i];
 		struct nhrp_cache *c;

@@ -36,6 +36,14 @@
 #   require_root / skip REASON / fail REASON / info MSG
 #   has_gre / has_esp               probe the kernel in a throwaway namespace
 #   on_exit CMD...                  run CMD at exit, before the namespaces go
+# FRR (interop tests; see the FRR section below):
+#   frr_require                     skip (fail under CI=true) without FRR;
+#                                   call it before the test's own on_exit
+#   frr_version                     "nhrpd version X.Y.Z"
+#   frr_gre NAME NBMA TUNADDR       an mGRE gre1 (key 42) as FRR wants it
+#   frr_start NAME < NHRPD_CONF     zebra + nhrpd in NAME's namespace
+#   frr_vtysh NAME CMD...           vtysh -c CMD... against NAME's daemons
+#   frr_logs NAME                   the tail of NAME's zebra and nhrpd logs
 #
 # Use only the TEST-NET ranges 192.0.2.0/24, 198.51.100.0/24 and
 # 203.0.113.0/24 for addresses that stand for the internet.
@@ -279,6 +287,118 @@ ns_dump() {
 	done
 }
 
+# --- FRR (zebra + nhrpd) for the interop tests ---------------------------------
+# Each FRR router runs its own zebra and nhrpd inside its namespace, with its
+# configuration, sockets, pid files and logs in $FRR_WORK/NAME (never /etc or
+# /var/run, which are read-only in the test VM).  The daemons drop to the
+# "frr" user, as packaged (root is not in the "frrvty" group FRR insists
+# on), so that directory belongs to frr.  The namespace cleanup stops them.
+
+FRR_SBIN=${FRR_SBIN:-/usr/lib/frr}
+FRR_WORK=
+
+# FRR missing: skip, except under CI=true (make deps installs it there).
+frr_require() {
+	local why=
+	[ -x "$FRR_SBIN/zebra" ] && [ -x "$FRR_SBIN/nhrpd" ] ||
+	    why="FRR not installed ($FRR_SBIN/zebra, $FRR_SBIN/nhrpd)"
+	[ -n "$why" ] || command -v vtysh >/dev/null || why="FRR's vtysh not installed"
+	[ -n "$why" ] || id frr >/dev/null 2>&1 || why="no user frr (FRR package)"
+	if [ -z "$why" ]; then
+		_frr_init
+		return 0
+	fi
+	[ "${CI:-}" != true ] || fail "$why, and CI=true requires FRR (make deps installs it)"
+	skip "$why"
+}
+
+frr_version() {
+	"$FRR_SBIN/nhrpd" --version 2>/dev/null | head -n 1
+}
+
+# frr_gre NAME NBMA TUNADDR: the tunnel FRR runs on (FRR makes none): gre1,
+# key 42, from NBMA, with the tunnel address as a /32 (nhrpd's rule).
+frr_gre() {
+	nsx "$1" ip link add gre1 type gre key 42 ttl 64 local "$2"
+	nsx "$1" ip addr add "$3/32" dev gre1
+	nsx "$1" ip link set gre1 up
+}
+
+# Not in a subshell: it sets FRR_WORK and registers the cleanup (so a test's
+# own on_exit hooks, registered later, run first and still see the logs).
+_frr_init() {
+	[ -z "$FRR_WORK" ] || return 0
+	FRR_WORK=$(mktemp -d /tmp/dmvpn-frr.XXXXXX)
+	# The daemons run as frr: they must reach their directory.
+	chmod 755 "$FRR_WORK"
+	on_exit _frr_cleanup
+}
+
+# shellcheck disable=SC2317 # invoked from the EXIT trap
+_frr_cleanup() {
+	local f pids=()
+	for f in "$FRR_WORK"/*/nhrpd.pid "$FRR_WORK"/*/zebra.pid; do
+		[ -s "$f" ] && pids+=("$(cat "$f")")
+	done
+	if [ ${#pids[@]} -gt 0 ]; then
+		kill "${pids[@]}" 2>/dev/null
+		for f in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "${pids[@]}" 2>/dev/null || break
+			sleep 0.1
+		done
+	fi
+	rm -rf "$FRR_WORK"
+}
+
+# frr_start NAME: start zebra, then nhrpd with the configuration read from
+# stdin (a log file and debugging are added), and wait for nhrpd's vty.
+frr_start() {
+	local name=$1 dir
+	_frr_init
+	dir=$FRR_WORK/$name
+	mkdir -p "$dir"
+	{
+		echo "hostname $name"
+		echo "log file $dir/zebra.log"
+	} >"$dir/zebra.conf"
+	{
+		echo "hostname $name"
+		echo "log file $dir/nhrpd.log"
+		echo "debug nhrp all"
+		cat
+	} >"$dir/nhrpd.conf"
+	chown -R frr:frr "$dir"
+	# -d returns once the daemon is ready; -P 0: no TCP vty.
+	nsx "$name" "$FRR_SBIN/zebra" -d -P 0 -f "$dir/zebra.conf" \
+	    -z "$dir/zserv.api" --vty_socket "$dir" -i "$dir/zebra.pid" \
+	    >"$dir/zebra.out" 2>&1 || { cat "$dir/zebra.out"; return 1; }
+	nsx "$name" "$FRR_SBIN/nhrpd" -d -P 0 -f "$dir/nhrpd.conf" \
+	    -z "$dir/zserv.api" --vty_socket "$dir" -i "$dir/nhrpd.pid" \
+	    >"$dir/nhrpd.out" 2>&1 || { cat "$dir/nhrpd.out"; return 1; }
+	wait_until 10 test -S "$dir/nhrpd.vty" || {
+		echo "lib.sh: $name: nhrpd has no vty socket" >&2
+		return 1
+	}
+}
+
+# frr_vtysh NAME CMD...: run each CMD in vtysh against NAME's daemons.
+frr_vtysh() {
+	local name=$1 dir=$FRR_WORK/$1 c args=()
+	shift
+	for c in "$@"; do
+		args+=(-c "$c")
+	done
+	nsx "$name" vtysh --vty_socket "$dir" "${args[@]}"
+}
+
+frr_logs() {
+	local dir=$FRR_WORK/$1
+	echo "--- FRR zebra log of $1"
+	tail -n 30 "$dir/zebra.log" 2>/dev/null || true
+	echo "--- FRR nhrpd log of $1"
+	tail -n "${FRR_LOG_LINES:-80}" "$dir/nhrpd.log" 2>/dev/null || true
+}
+
 # shellcheck disable=SC2317 # invoked from the EXIT trap
 _ns_cleanup() {
 	local rc=$? i ns pids tries
@@ -311,3 +431,213 @@ trap _ns_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
+
+# --- dmvpnd ---------------------------------------------------------------------
+# Helpers for the tests that run dmvpnd (t-dmvpn-*.sh).  Every daemon is
+# named after its namespace NAME; its files live in $DM_WORK: NAME.conf,
+# NAME.log (appended across restarts), NAME.pid, NAME.sock, NAME-state/.
+#
+#   dm_init                         DM_BUILD (DMVPN_BUILD, default build/asan),
+#                                   DMVPND/DMVPNCTL in it, DM_WORK (removed at
+#                                   exit);
+#                                   the daemons' logs are shown on failure
+#   dm_conf NAME ROLE NBMA ADDR/PLEN [LINE...]
+#                                   write NAME.conf: debug logging, socket,
+#                                   state dir and "tunnel gre1 { role, local,
+#                                   address, gre-key 42, LINE... }"
+#   dm_start NAME                   start dmvpnd in NAME; wait until it answers
+#   dm_pid NAME                     the pid dm_start saw
+#   dm_stop NAME [SIGNAL]           send SIGNAL (TERM) and wait for the exit
+#   dm_ctl NAME ARGS...             dmvpnctl on NAME's socket
+#   dm_rows NAME WHAT               "dmvpnctl -j show WHAT" (peers, nhs,
+#                                   routes), one line per object, each field
+#                                   as " key=value " (flags.nat=true; null
+#                                   becomes -); empty output if unreachable
+#   dm_peer NAME PROTO [FIELD]      NAME's show-peers row for tunnel address
+#                                   PROTO, or one field of it; status 1 if none
+#   dm_nhs NAME NBMA [FIELD]        the same for show nhs, by NBMA address
+#   dm_stat NAME SECTION COUNTER    a show-stats counter (0 when absent), e.g.
+#                                   dm_stat hub rx_by_type "Resolution Request"
+#   dm_field ROW FIELD              one field of a row
+#   dm_is VALUE CMD...              CMD prints VALUE (for wait_until, which
+#                                   must run the command each time:
+#                                   wait_until 20 dm_is up dm_nhs s1 ADDR state)
+#   dm_neighs NAME                  NAME's proto nhrp neighbours on gre1, one
+#                                   "ADDR LLADDR" (or "ADDR -") a line, sorted
+#   dm_routes NAME                  NAME's proto nhrp routes, sorted
+#   dm_sanitizers_clean NAME...     no ASan/UBSan/LSan report in their logs
+#   dm_step MSG                     info MSG with the seconds since the start
+#   dm_pass MSG                     print "PASS: MSG" (no logs at exit)
+
+dm_init() {
+	DM_BUILD=${DMVPN_BUILD:-build/asan}
+	DMVPND=$DM_BUILD/dmvpnd
+	DMVPNCTL=$DM_BUILD/dmvpnctl
+	{ [ -x "$DMVPND" ] && [ -x "$DMVPNCTL" ]; } || fail "$DM_BUILD/dmvpnd not built"
+	DM_WORK=$(mktemp -d /tmp/dmvpn-t.XXXXXX)
+	DM_PASSED=0
+	declare -gA DM_PIDS=()
+	on_exit rm -rf "$DM_WORK"
+	on_exit _dm_logs_on_failure
+}
+
+# shellcheck disable=SC2317 # invoked from the EXIT trap
+_dm_logs_on_failure() {
+	local f
+	[ "$DM_PASSED" = 1 ] && return 0
+	for f in "$DM_WORK"/*.log; do
+		[ -e "$f" ] || continue
+		echo "--- dmvpnd log $(basename "$f" .log) (last 60 lines)"
+		tail -n 60 "$f"
+	done
+}
+
+dm_conf() {
+	local name=$1 role=$2 nbma=$3 tun=$4 l
+	shift 4
+	{
+		echo "log-level debug"
+		echo "debug all"
+		echo "control-socket $DM_WORK/$name.sock"
+		echo "state-dir $DM_WORK/$name-state"
+		echo "tunnel gre1 {"
+		echo "	role $role"
+		echo "	local $nbma"
+		echo "	address $tun"
+		echo "	gre-key 42"
+		for l in "$@"; do echo "	$l"; done
+		echo "}"
+	} >"$DM_WORK/$name.conf"
+	# A file with an authentication secret must be private.
+	chmod 600 "$DM_WORK/$name.conf"
+}
+
+dm_start() {
+	local name=$1
+	echo "=== start $(date +%T)" >>"$DM_WORK/$name.log"
+	ip netns exec "$(ns_name "$name")" "$DMVPND" -d -f "$DM_WORK/$name.conf" \
+	    -p "$DM_WORK/$name.pid" >>"$DM_WORK/$name.log" 2>&1 &
+	DM_PIDS[$name]=$!
+	# Ours to reap quietly: no "Killed" notice when a test kills it.
+	disown "$!"
+	wait_until 15 _dm_answers "$name" || fail "$name: dmvpnd did not start"
+}
+
+_dm_answers() {
+	kill -0 "${DM_PIDS[$1]}" 2>/dev/null || fail "$1: dmvpnd exited"
+	dm_ctl "$1" show nhs >/dev/null 2>&1
+}
+
+dm_pid() { echo "${DM_PIDS[$1]}"; }
+
+dm_stop() {
+	local name=$1 sig=${2:-TERM} pid=${DM_PIDS[$1]}
+	kill -"$sig" "$pid" 2>/dev/null || true
+	wait_until 20 _dm_gone "$pid" || fail "$name: dmvpnd (pid $pid) did not exit on SIG$sig"
+}
+
+_dm_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+dm_ctl() { nsx "$1" "$DMVPNCTL" -s "$DM_WORK/$1.sock" "${@:2}"; }
+
+dm_rows() {
+	dm_ctl "$1" -j show "$2" 2>/dev/null | awk '
+	function path(key,   i, p) {
+		p = ""
+		for (i = 3; i <= d; i++)
+			p = p k[i] "."
+		return p key
+	}
+	{
+		s = $0
+		sub(/^[ \t]+/, "", s)
+		sub(/,$/, "", s)
+		key = ""
+		if (match(s, /^"[^"]*": /)) {
+			key = substr(s, 2, RLENGTH - 4)
+			s = substr(s, RLENGTH + 1)
+		}
+		if (s == "{" || s == "[") {
+			k[++d] = key
+			next
+		}
+		if (s == "}" || s == "]") {
+			if (d == 2 && row != "")
+				print row " "
+			if (d == 2)
+				row = ""
+			d--
+			next
+		}
+		gsub(/^"|"$/, "", s)
+		if (s == "null")
+			s = "-"
+		row = row " " path(key) "=" s
+	}'
+}
+
+dm_field() {
+	local v
+	v=$(printf '%s\n' "$1" | sed -n "s/.* $2=\([^ ]*\) .*/\1/p")
+	[ -n "$v" ] || return 1
+	echo "$v"
+}
+
+dm_is() { [ "$("${@:2}" 2>/dev/null)" = "$1" ]; }
+
+_dm_row() {
+	local row
+	row=$(dm_rows "$1" "$2" | grep -F " $3=$4 " | head -n 1)
+	[ -n "$row" ] || return 1
+	if [ -n "${5:-}" ]; then
+		dm_field "$row" "$5"
+	else
+		echo "$row"
+	fi
+}
+
+dm_peer() { _dm_row "$1" peers protocol "$2" "${3:-}"; }
+dm_nhs() { _dm_row "$1" nhs nbma "$2" "${3:-}"; }
+
+dm_stat() {
+	dm_ctl "$1" -j show stats 2>/dev/null | awk -v sec="\"$2\": {" -v ctr="\"$3\":" '
+	{ sub(/^[ \t]+/, "") }
+	$0 == sec { in_sec = 1; next }
+	in_sec && /^}/ { in_sec = 0 }
+	in_sec && index($0, ctr " ") == 1 {
+		v = substr($0, length(ctr) + 2)
+		sub(/,$/, "", v)
+		n = v
+	}
+	END { print n + 0 }'
+}
+
+dm_neighs() {
+	nsx "$1" ip neigh show dev gre1 proto nhrp |
+	    awk '{ print $1, ($2 == "lladdr" ? $3 : "-") }' | sort
+}
+
+dm_routes() {
+	nsx "$1" ip route show proto nhrp table all | sort
+}
+
+dm_sanitizers_clean() {
+	local n bad=0
+	for n in "$@"; do
+		if grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
+		    "$DM_WORK/$n.log" 2>/dev/null; then
+			echo "# sanitizer report in the log of $n:"
+			grep -E -A 30 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
+			    "$DM_WORK/$n.log" | head -n 60
+			bad=1
+		fi
+	done
+	[ "$bad" = 0 ]
+}
+
+dm_step() { info "[${SECONDS}s] $*"; }
+
+dm_pass() {
+	DM_PASSED=1
+	echo "PASS: $*"
+}

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -450,6 +451,48 @@ test_reconfigure_in_place(void **state)
 	assert_non_null(why);
 }
 
+/*
+ * What FRR nhrpd relies on (tests/netns/t-frr-*.sh): a Registration Reply
+ * names the hub as its destination (a spoke with a dynamic NHS learns it
+ * there), and echoes the request's NAT extension entries before adding
+ * the address it saw (FRR detects NAT when the reply has two).
+ */
+static void
+test_registration_reply_as_frr_expects(void **state)
+{
+	struct nhrp_msg *m = calloc(1, sizeof(*m));
+	const struct nhrp_cie *c;
+	size_t i;
+	int x;
+
+	(void)state;
+	assert_non_null(m);
+	topology(false);
+	net.s2->nbma = fab_addr("10.99.0.12");
+	net.s2->conf.local_nbma = net.s2->nbma;
+	net.s2->nat_public = fab_addr("203.0.113.5");
+	fab_capture(&net.f);
+	fab_start(net.hub);
+	fab_start(net.s2);
+	fab_run(&net.f, 1);
+	i = fab_cap_find(&net.f, net.hub, NHRP_REGISTRATION_REPLY, 0);
+	assert_true(i != SIZE_MAX);
+	fab_cap_msg(&net.f, i, m);
+	assert_true(fab_naddr_is(&m->dst_proto, "172.16.0.1"));
+	assert_true(fab_naddr_is(&m->src_proto, "172.16.0.12"));
+	x = nhrp_ext_find(m, NHRP_EXT_NAT_ADDR);
+	assert_true(x >= 0);
+	assert_int_equal(m->ext[x].cie_count, 2);
+	/* First the request's own entry (the NBMA address it sent to)... */
+	c = nhrp_ext_cie(m, &m->ext[x], 0);
+	assert_true(fab_naddr_is(&c->nbma, "192.0.2.1"));
+	/* ...then the address the hub saw, for the spoke's address. */
+	c = nhrp_ext_cie(m, &m->ext[x], 1);
+	assert_true(fab_naddr_is(&c->nbma, "203.0.113.5"));
+	assert_true(fab_naddr_is(&c->proto, "172.16.0.12"));
+	free(m);
+}
+
 int
 main(void)
 {
@@ -467,6 +510,8 @@ main(void)
 		cmocka_unit_test_teardown(test_no_unique_replaces_and_purges,
 					  teardown),
 		cmocka_unit_test_teardown(test_reconfigure_in_place, teardown),
+		cmocka_unit_test_teardown(
+			test_registration_reply_as_frr_expects, teardown),
 	};
 
 	return cmocka_run_group_tests_name("nhrp_engine", tests, NULL, NULL);
