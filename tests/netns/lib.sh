@@ -459,6 +459,8 @@ trap 'exit 129' HUP
 #   dm_stat NAME SECTION COUNTER    a show-stats counter (0 when absent), e.g.
 #                                   dm_stat hub rx_by_type "Resolution Request"
 #   dm_field ROW FIELD              one field of a row
+#   dm_pick ROWS KEY VALUE [FIELD]  the first of ROWS (dm_rows output) whose
+#                                   KEY is VALUE, or one field of it
 #   dm_is VALUE CMD...              CMD prints VALUE (for wait_until, which
 #                                   must run the command each time:
 #                                   wait_until 20 dm_is up dm_nhs s1 ADDR state)
@@ -515,7 +517,7 @@ dm_conf() {
 dm_start() {
 	local name=$1
 	echo "=== start $(date +%T)" >>"$DM_WORK/$name.log"
-	ip netns exec "$(ns_name "$name")" "$DMVPND" -d -f "$DM_WORK/$name.conf" \
+	ip netns exec "$(ns_name "$name")" "$DMVPND" -u root -d -f "$DM_WORK/$name.conf" \
 	    -p "$DM_WORK/$name.pid" >>"$DM_WORK/$name.log" 2>&1 &
 	DM_PIDS[$name]=$!
 	# Ours to reap quietly: no "Killed" notice when a test kills it.
@@ -585,16 +587,18 @@ dm_field() {
 
 dm_is() { [ "$("${@:2}" 2>/dev/null)" = "$1" ]; }
 
-_dm_row() {
+dm_pick() {
 	local row
-	row=$(dm_rows "$1" "$2" | grep -F " $3=$4 " | head -n 1)
+	row=$(printf '%s\n' "$1" | grep -F " $2=$3 " | head -n 1)
 	[ -n "$row" ] || return 1
-	if [ -n "${5:-}" ]; then
-		dm_field "$row" "$5"
+	if [ -n "${4:-}" ]; then
+		dm_field "$row" "$4"
 	else
 		echo "$row"
 	fi
 }
+
+_dm_row() { dm_pick "$(dm_rows "$1" "$2")" "$3" "$4" "${5:-}"; }
 
 dm_peer() { _dm_row "$1" peers protocol "$2" "${3:-}"; }
 dm_nhs() { _dm_row "$1" nhs nbma "$2" "${3:-}"; }
