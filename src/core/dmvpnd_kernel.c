@@ -109,19 +109,42 @@ on_dump_route(const struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
+/* Negative answers found by a dump, deleted once it is over. */
+#define RESYNC_FAILED_MAX 64
+
+struct neigh_dump {
+	struct daemon *d;
+	size_t nfailed;
+	struct {
+		int ifindex;
+		struct addr dst;
+	} failed[RESYNC_FAILED_MAX];
+};
+
 static int
 on_dump_neigh(const struct nlmsghdr *nlh, void *arg)
 {
-	struct daemon *d = arg;
+	struct neigh_dump *nd = arg;
+	struct daemon *d = nd->d;
 	struct rtnl_neigh n;
 	struct route_obj o;
 
-	if (rtnl_parse_neigh(nlh, &n) == 0 &&
-	    n.protocol == d->conf->route_protocol &&
-	    tunnel_by_ifindex(d, n.ifindex) != NULL &&
-	    !(n.state & NUD_FAILED)) {
+	if (rtnl_parse_neigh(nlh, &n) == -1 ||
+	    n.protocol != d->conf->route_protocol ||
+	    tunnel_by_ifindex(d, n.ifindex) == NULL)
+		return 0;
+	if (!(n.state & NUD_FAILED)) {
 		route_obj_from_neigh(&o, &n);
 		route_seen(d->routes, &o);
+	} else if (nd->nfailed < RESYNC_FAILED_MAX) {
+		/*
+		 * A negative answer to a neighbour miss (ours, or a previous
+		 * run's): not the route engine's, and never wanted by a dump's
+		 * time.  Gone, the kernel asks again on the next packet.
+		 */
+		nd->failed[nd->nfailed].ifindex = n.ifindex;
+		nd->failed[nd->nfailed].dst = n.dst;
+		nd->nfailed++;
 	}
 	return 0;
 }
@@ -134,10 +157,13 @@ void
 kernel_resync(struct daemon *d)
 {
 	static const int families[] = {AF_INET, AF_INET6};
-	uint8_t buf[128];
+	uint8_t buf[256];
+	struct neigh_dump nd;
 	size_t n, i;
 	int ops;
 
+	nd.d = d;
+	nd.nfailed = 0;
 	route_dump_begin(d->routes, ROUTE_KIND_ROUTE);
 	route_dump_begin(d->routes, ROUTE_KIND_NEIGH);
 	for (i = 0; i < 2; i++) {
@@ -147,12 +173,22 @@ kernel_resync(struct daemon *d)
 			log_warn("route dump");
 		n = rtnl_msg_dump(buf, sizeof(buf), 0, RTM_GETNEIGH,
 				  families[i]);
-		if (rtnl_request(d->rtnl, buf, n, on_dump_neigh, d) == -1)
+		if (rtnl_request(d->rtnl, buf, n, on_dump_neigh, &nd) == -1)
 			log_warn("neighbour dump");
+	}
+	/* Not from within the dump: its socket is the one we would use. */
+	for (i = 0; i < nd.nfailed; i++) {
+		n = rtnl_msg_neigh(buf, sizeof(buf), 0, nd.failed[i].ifindex,
+				   &nd.failed[i].dst, NULL, 0,
+				   d->conf->route_protocol, false);
+		if (rtnl_request(d->rtnl, buf, n, NULL, NULL) == -1 &&
+		    errno != ENOENT)
+			log_warn("remove a negative neighbour");
 	}
 	ops = route_reconcile(d->routes);
 	d->resync_pending = false;
-	log_dbg(DBG_ROUTE, "resync: %d kernel operation(s)", ops);
+	log_dbg(DBG_ROUTE, "resync: %d kernel operation(s)",
+		ops + (int)nd.nfailed);
 }
 
 static void
@@ -195,6 +231,16 @@ on_neigh_event(struct daemon *d, const struct nlmsghdr *nlh)
 	case RTM_GETNEIGH:
 		if (n.state & (NUD_PROBE | NUD_DELAY | NUD_STALE))
 			nhrp_neigh_used(t->nhrp, now, &n.dst);
+		/*
+		 * One of ours aged out (nothing confirms a forwarding path):
+		 * it is no longer what we installed, so that the engine's
+		 * answer installs it again (NUD_REACHABLE, confirmed) rather
+		 * than finding it in place and leaving the kernel to fail it.
+		 */
+		if (n.protocol == d->conf->route_protocol) {
+			route_obj_from_neigh(&o, &n);
+			route_gone(d->routes, &o);
+		}
 		nhrp_neigh_miss(t->nhrp, now, &n.dst);
 		tunnel_arm(t);
 		break;
