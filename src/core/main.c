@@ -344,6 +344,9 @@ daemon_stop(struct runtime *rt)
 		ev_signal_stop(d->loop, &rt->sig_hup);
 	}
 	daemon_ctl_stop(d);
+	/* A last resync also clears the negative answers we gave the kernel. */
+	if (d->routes != NULL && d->rtnl != NULL)
+		kernel_resync(d);
 	list_for_each_entry_safe(t, tmp, &d->tunnels, link)
 		tunnel_stop(t);
 	kernel_close(d);
