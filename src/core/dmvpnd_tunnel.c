@@ -252,6 +252,53 @@ neigh_fail(struct tunnel *t, const struct addr *proto)
 			strerror(errno));
 }
 
+static int
+on_get_neigh(const struct nlmsghdr *nlh, void *arg)
+{
+	struct rtnl_neigh *n = arg;
+
+	if (nlh->nlmsg_type == RTM_NEWNEIGH)
+		rtnl_parse_neigh(nlh, n);
+	return 0;
+}
+
+/*
+ * The negative answer for proto is withdrawn (its entry expired, or the
+ * engine stops): remove the kernel's FAILED entry neigh_fail() left, so
+ * the kernel asks again, and nothing of ours outlives us.  It is not the
+ * route engine's; and the entry is removed only while still FAILED, as a
+ * mapping installed since then is another's.
+ */
+static void
+neigh_forget(struct tunnel *t, const struct addr *proto)
+{
+	uint8_t buf[256];
+	struct nlmsghdr *nlh;
+	struct ndmsg *ndm;
+	struct rtnl_neigh n;
+	size_t len;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETNEIGH;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = (uint8_t)proto->family;
+	ndm->ndm_ifindex = t->ifindex;
+	mnl_attr_put(nlh, NDA_DST, proto->len, proto->bytes);
+	memset(&n, 0, sizeof(n));
+	if (rtnl_request(t->d->rtnl, buf, nlh->nlmsg_len, on_get_neigh, &n) ==
+		    -1 ||
+	    !(n.state & NUD_FAILED) || n.protocol != t->d->conf->route_protocol)
+		return;
+	len = rtnl_msg_neigh(buf, sizeof(buf), 0, t->ifindex, proto, NULL, 0,
+			     t->d->conf->route_protocol, false);
+	if (rtnl_request(t->d->rtnl, buf, len, NULL, NULL) == -1 &&
+	    errno != ENOENT)
+		log_dbg(DBG_RTNL, "%s: remove a negative neighbour: %s",
+			t->name, strerror(errno));
+}
+
 static void
 op_intent(void *ctx, const struct nhrp_intent *in)
 {
@@ -267,6 +314,9 @@ op_intent(void *ctx, const struct nhrp_intent *in)
 	case NHRP_I_NEIGH_DEL:
 		neigh_obj(t, in, &o);
 		route_unwant(t->d->routes, &o);
+		/* No NBMA address: the withdrawal of a negative answer. */
+		if (addr_is_none(&in->nbma))
+			neigh_forget(t, &in->proto);
 		break;
 	case NHRP_I_NEIGH_FAIL:
 		neigh_fail(t, &in->proto);
