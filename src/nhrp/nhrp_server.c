@@ -262,11 +262,10 @@ own_nbma(const struct nhrp_engine *e)
 
 /*
  * Answer a resolution request (RFC 2332 5.2.2) with one CIE: prefix p
- * reached through next hop `nexthop` at NBMA `nbma`.  The reply goes back
- * the way the request came.
+ * reached through next hop `nexthop` at NBMA `nbma`, sent to `to`.
  */
 static void
-resolution_reply(struct nhrp_engine *e, double now, const struct addr *from,
+resolution_reply(struct nhrp_engine *e, double now, const struct addr *to,
 		 const struct nhrp_msg *m, const struct prefix *p,
 		 const struct addr *nexthop, const struct addr *nbma,
 		 uint16_t ht, uint16_t mtu, bool ours)
@@ -299,7 +298,7 @@ resolution_reply(struct nhrp_engine *e, double now, const struct addr *from,
 		}
 	}
 	e->stats.resolutions_answered++;
-	nhrp_send(e, now, from, &r);
+	nhrp_send(e, now, to, &r);
 }
 
 /* Is dst ours to answer for?  *p gets the prefix to announce. */
@@ -333,6 +332,51 @@ own_destination(struct nhrp_engine *e, const struct addr *dst, struct prefix *p)
 	return false;
 }
 
+/*
+ * A spoke answering for itself sends the reply straight to the requester
+ * (as Cisco and FRR nhrpd do), not back through the NHSes: that first
+ * packet between the two opens the path through a NAT in front of either
+ * (the requester's NAT mapping, when it is the responder that is behind
+ * one) and, with IPsec, makes the responder start IKE.  The requester is
+ * remembered as a dynamic entry so the way back uses the same direct
+ * path; a static map, an NHS or a shortcut to it stays as it is.
+ * Returns where to send the reply.
+ */
+static const struct addr *
+spoke_bind_requester(struct nhrp_engine *e, double now, const struct addr *from,
+		     const struct nhrp_msg *m, const struct addr *src_proto,
+		     const struct addr *req_nbma)
+{
+	const struct prefix *net = nhrp_local_for(e, src_proto->family);
+	struct prefix host = {*src_proto, (uint8_t)addr_bits(src_proto)};
+	struct nhrp_cache *c;
+	uint16_t ht;
+
+	if (addr_eq(from, req_nbma) || net == NULL ||
+	    !prefix_contains(net, src_proto) ||
+	    nhrp_is_local_addr(e, src_proto))
+		return from;
+	c = nhrp_cache_find(e, &host);
+	if (c != NULL && c->type != NHRP_CACHE_DYNAMIC) {
+		/* Configured or resolved by us: that binding is the path. */
+		return c->vc != NULL ? &c->vc->nbma : req_nbma;
+	}
+	if (c == NULL &&
+	    (c = nhrp_cache_new(e, now, &host, NHRP_CACHE_DYNAMIC)) == NULL)
+		return req_nbma;
+	/* RFC 2332 5.2.1: the request's CIE may say how long to keep it. */
+	ht = m->cie_count > 0 && m->cie[0].holding_time != 0
+		     ? m->cie[0].holding_time
+		     : (uint16_t)e->conf.holding_time;
+	c->holding_time = ht;
+	c->mtu = m->cie_count > 0 ? m->cie[0].mtu : 0;
+	c->reqid = m->reqid;
+	c->claimed_nbma = *req_nbma;
+	nhrp_cache_bind(e, now, c, src_proto, req_nbma);
+	nhrp_cache_expire_at(e, c, now + ht);
+	return req_nbma;
+}
+
 void
 nhrp_handle_resolution(struct nhrp_engine *e, double now,
 		       const struct addr *from, struct nhrp_msg *m,
@@ -354,9 +398,14 @@ nhrp_handle_resolution(struct nhrp_engine *e, double now,
 		c = nhrp_cache_find(e, &p);
 		if (c != NULL && c->type == NHRP_CACHE_LOCAL)
 			nhrp_cache_add_holder(e, c, &src_proto, &req_nbma);
-		resolution_reply(e, now, from, m, &p, &local->addr, own_nbma(e),
-				 (uint16_t)e->conf.holding_time, e->conf.mtu,
-				 true);
+		resolution_reply(
+			e, now,
+			e->conf.role == NHRP_ROLE_HUB
+				? from
+				: spoke_bind_requester(e, now, from, m,
+						       &src_proto, &req_nbma),
+			m, &p, &local->addr, own_nbma(e),
+			(uint16_t)e->conf.holding_time, e->conf.mtu, true);
 		return;
 	}
 	if (e->conf.role == NHRP_ROLE_HUB) {

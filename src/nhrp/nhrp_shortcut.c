@@ -299,6 +299,16 @@ nhrp_handle_resolution_reply(struct nhrp_engine *e, double now,
 	s = nhrp_cache_find(
 		e, &(struct prefix){nexthop, (uint8_t)addr_bits(&nexthop)});
 	if (s != NULL && s->vc != NULL && !addr_eq(&s->vc->nbma, &nbma) &&
+	    s->type == NHRP_CACHE_DYNAMIC && e->conf.role != NHRP_ROLE_HUB) {
+		/*
+		 * On a spoke a dynamic entry is only what an earlier request
+		 * from that peer said (spoke_bind_requester()); the peer's
+		 * authoritative answer now says otherwise: it moved.
+		 */
+		nhrp_cache_del(e, now, s, "moved");
+		s = NULL;
+	}
+	if (s != NULL && s->vc != NULL && !addr_eq(&s->vc->nbma, &nbma) &&
 	    (s->type == NHRP_CACHE_NHS || s->type == NHRP_CACHE_STATIC ||
 	     s->type == NHRP_CACHE_DYNAMIC)) {
 		e->stats.drops[NHRP_DROP_BAD_CIE]++;

@@ -311,6 +311,16 @@ deliver(struct fabric *f, struct fab_pkt *p)
 	struct fab_node *dst = node_at(f, &p->dst_nbma);
 	size_t len = p->len;
 
+	/* What went on the wire, whether anyone is there to receive it. */
+	if (f->caps != NULL && f->ncaps < FAB_MAX_CAPS && p->src->e != NULL &&
+	    !p->src->down) {
+		struct fab_cap *c = &f->caps[f->ncaps++];
+
+		c->src = p->src;
+		c->dst = p->dst_nbma;
+		c->len = len;
+		memcpy(c->data, p->data, len);
+	}
 	if (dst == NULL || dst->e == NULL || dst->down || p->src->down ||
 	    p->src->e == NULL) {
 		f->dropped++;
@@ -321,14 +331,6 @@ deliver(struct fabric *f, struct fab_pkt *p)
 	    !addr_eq(&p->dst_nbma, &dst->nat_public)) {
 		f->dropped++;
 		return;
-	}
-	if (f->caps != NULL && f->ncaps < FAB_MAX_CAPS) {
-		struct fab_cap *c = &f->caps[f->ncaps++];
-
-		c->src = p->src;
-		c->dst = p->dst_nbma;
-		c->len = len;
-		memcpy(c->data, p->data, len);
 	}
 	if (f->tap != NULL && !f->tap(f, p->src, &p->dst_nbma, p->data, &len)) {
 		f->dropped++;

@@ -58,6 +58,14 @@ ext_of(const struct nhrp_msg *m, uint16_t type)
 	return i < 0 ? NULL : &m->ext[i];
 }
 
+static bool
+addr_is(const struct addr *a, const char *s)
+{
+	struct addr b = fab_addr(s);
+
+	return addr_eq(a, &b);
+}
+
 /* A Resolution Request as a spoke sends it (RFC 2332 5.2.1). */
 static void
 res_request(struct nhrp_msg *m, const char *nbma, const char *proto,
@@ -380,8 +388,19 @@ test_hub_to_hub_transit(void **state)
 	assert_int_equal(nhrp_stats(hub->e)->resolutions_forwarded, 1);
 	assert_int_equal(nhrp_stats(hub2->e)->resolutions_forwarded, 1);
 	assert_int_equal(nhrp_stats(s2->e)->resolutions_answered, 1);
-	assert_int_equal(nhrp_stats(hub2->e)->replies_forwarded, 1);
-	assert_int_equal(nhrp_stats(hub->e)->replies_forwarded, 1);
+	/* Spoke 2 answers spoke 1 directly (as Cisco and FRR do). */
+	assert_int_equal(nhrp_stats(hub2->e)->replies_forwarded, 0);
+	assert_int_equal(nhrp_stats(hub->e)->replies_forwarded, 0);
+	i = fab_cap_find(&fab, s2, NHRP_RESOLUTION_REPLY, 0);
+	assert_true(i != SIZE_MAX);
+	assert_true(addr_eq(&fab.caps[i].dst, &s1->nbma));
+	/* ... and keeps spoke 1 as a dynamic peer for the way back. */
+	assert_true(fab_peer(s2, "172.16.0.11", &pi));
+	assert_int_equal(pi.type, NHRP_CACHE_DYNAMIC);
+	assert_true(addr_eq(&pi.nbma, &s1->nbma));
+	nb = fab_neigh(s2, "172.16.0.11");
+	assert_non_null(nb);
+	assert_true(addr_eq(&nb->nbma, &s1->nbma));
 	r = fab_route(s1, "10.2.0.0/24");
 	assert_non_null(r);
 	assert_true(addr_eq(&r->via, &s2->conf.local[0].addr));
@@ -406,10 +425,9 @@ test_hub_to_hub_transit(void **state)
 	assert_non_null(x);
 	assert_int_equal(x->cie_count, 0);
 
-	/* The reply came back hub2 -> hub1 -> spoke 1, recorded again. */
-	i = fab_cap_find(&fab, hub, NHRP_RESOLUTION_REPLY, 0);
-	assert_true(i != SIZE_MAX);
-	assert_true(addr_eq(&fab.caps[i].dst, &s1->nbma));
+	/* Spoke 2's reply went straight to spoke 1 with the request's records.
+	 */
+	i = fab_cap_find(&fab, s2, NHRP_RESOLUTION_REPLY, 0);
 	m = cap_msg(i, 0);
 	x = ext_of(m, NHRP_EXT_FWD_TRANSIT);
 	assert_non_null(x);
@@ -418,9 +436,7 @@ test_hub_to_hub_transit(void **state)
 	assert_true(fab_naddr_is(&nhrp_ext_cie(m, x, 1)->proto, "172.16.0.2"));
 	x = ext_of(m, NHRP_EXT_REV_TRANSIT);
 	assert_non_null(x);
-	assert_int_equal(x->cie_count, 2);
-	assert_true(fab_naddr_is(&nhrp_ext_cie(m, x, 0)->proto, "172.16.0.2"));
-	assert_true(fab_naddr_is(&nhrp_ext_cie(m, x, 1)->proto, "172.16.0.1"));
+	assert_int_equal(x->cie_count, 0);
 	x = ext_of(m, NHRP_EXT_RESPONDER);
 	assert_non_null(x);
 	assert_int_equal(x->cie_count, 1);
@@ -428,10 +444,6 @@ test_hub_to_hub_transit(void **state)
 	assert_int_equal(m->cie_count, 1);
 	assert_int_equal(m->cie[0].prefix_len, 24);
 	assert_true(fab_naddr_is(&m->cie[0].nbma, "192.0.2.12"));
-	/* hub2 carried the reply to hub1, not straight to the spoke. */
-	i = fab_cap_find(&fab, hub2, NHRP_RESOLUTION_REPLY, 0);
-	assert_true(i != SIZE_MAX);
-	assert_true(addr_eq(&fab.caps[i].dst, &hub->nbma));
 
 	/* Unroutable at hub2: its error reaches the spoke through hub1. */
 	fab.ncaps = 0;
@@ -448,6 +460,34 @@ test_hub_to_hub_transit(void **state)
 	assert_true(fab_peer(s1, "10.3.0.10", &pi));
 	assert_int_equal(pi.type, NHRP_CACHE_NEGATIVE);
 	assert_int_equal(fab_cap_count(&fab, s1, NHRP_RESOLUTION_REQUEST), 1);
+
+	/*
+	 * Phase 2 to spoke 2's tunnel address: hub2 answers from its
+	 * registrations, and the reply goes back hub2 -> hub1 -> spoke 1,
+	 * recorded by hub1 in the reverse transit records (RFC 2332 5.3.3).
+	 */
+	fab.ncaps = 0;
+	assert_int_equal(nhrp_flush(s1->e, fab.now, NULL) > 0, true);
+	fab_add_route(hub, "172.16.0.12/32", "172.16.0.2");
+	miss(s1, "172.16.0.12");
+	fab_run(&fab, 1);
+	assert_int_equal(nhrp_stats(hub2->e)->resolutions_answered, 1);
+	i = fab_cap_find(&fab, hub2, NHRP_RESOLUTION_REPLY, 0);
+	assert_true(i != SIZE_MAX);
+	assert_true(addr_eq(&fab.caps[i].dst, &hub->nbma));
+	i = fab_cap_find(&fab, hub, NHRP_RESOLUTION_REPLY, 0);
+	assert_true(i != SIZE_MAX);
+	assert_true(addr_eq(&fab.caps[i].dst, &s1->nbma));
+	assert_int_equal(nhrp_stats(hub->e)->replies_forwarded, 1);
+	m = cap_msg(i, 0);
+	x = ext_of(m, NHRP_EXT_REV_TRANSIT);
+	assert_non_null(x);
+	assert_int_equal(x->cie_count, 1);
+	assert_true(fab_naddr_is(&nhrp_ext_cie(m, x, 0)->proto, "172.16.0.1"));
+	x = ext_of(m, NHRP_EXT_RESPONDER);
+	assert_non_null(x);
+	assert_true(fab_naddr_is(&nhrp_ext_cie(m, x, 0)->proto, "172.16.0.2"));
+	assert_true(fab_naddr_is(&m->cie[0].nbma, "192.0.2.12"));
 }
 
 /* --- 3 and 4. Loop detection and hop count ---------------------------- */
@@ -538,7 +578,7 @@ test_hop_count_exceeded(void **state)
 	assert_true(addr_eq(&fab.caps[i].dst, &s2->nbma));
 	assert_int_equal(cap_msg(i, 0)->hop_count, 1);
 	assert_int_equal(nhrp_stats(s2->e)->resolutions_answered, 1);
-	assert_int_equal(nhrp_stats(hub->e)->replies_forwarded, 1);
+	assert_int_equal(nhrp_stats(hub->e)->replies_forwarded, 0);
 	assert_int_equal(s1->rx_types[NHRP_RESOLUTION_REPLY], 1);
 }
 
@@ -742,7 +782,7 @@ test_unknown_extensions(void **state)
 	assert_int_equal(x->data_len, sizeof(body));
 	assert_memory_equal(x->data, body, sizeof(body));
 	/* The responder returns it in its reply (RFC 2332 5.3). */
-	i = fab_cap_find(&fab, hub, NHRP_RESOLUTION_REPLY, 0);
+	i = fab_cap_find(&fab, s2, NHRP_RESOLUTION_REPLY, 0);
 	assert_true(i != SIZE_MAX);
 	x = ext_of(cap_msg(i, 0), 0x0777);
 	assert_non_null(x);
@@ -778,21 +818,29 @@ test_ipsec_gating(void **state)
 	/* The hub answered over the SAs the spokes brought up. */
 	assert_int_equal(hub->ipsec_up_requests, 0);
 
-	/* A shortcut: resolved over the hub, then IKE to spoke 2. */
+	/*
+	 * A shortcut: the request crosses the hub; spoke 2 starts IKE to
+	 * spoke 1 and sends its reply directly once the SA is up.
+	 */
 	fab.ncaps = 0;
 	redirect(hub, s1, "10.1.0.10", "10.2.0.10");
 	fab_run(&fab, 0.1);
-	assert_true(fab_peer(s1, "10.2.0.0", &pi));
-	assert_int_equal(pi.type, NHRP_CACHE_SHORTCUT);
+	assert_int_equal(s2->rx_types[NHRP_RESOLUTION_REQUEST], 1);
+	assert_int_equal(s2->ipsec_up_requests, 2);
+	assert_true(fab_peer(s2, "172.16.0.11", &pi));
+	assert_int_equal(pi.type, NHRP_CACHE_DYNAMIC);
 	assert_int_equal(pi.state, NHRP_PEER_IKE);
-	assert_int_equal(s1->ipsec_up_requests, 2);
+	assert_null(fab_neigh(s2, "172.16.0.11"));
+	assert_int_equal(s1->rx_types[NHRP_RESOLUTION_REPLY], 0);
 	assert_null(fab_route(s1, "10.2.0.0/24"));
 	assert_null(fab_neigh(s1, "172.16.0.12"));
 	assert_int_equal(fab_events(s1, NHRP_EV_ROUTE_UP), 0);
 	for (i = 0; i < fab.ncaps; i++)
-		assert_false(fab.caps[i].src == s1 &&
-			     addr_eq(&fab.caps[i].dst, &s2->nbma));
+		assert_false(fab.caps[i].src == s2 &&
+			     addr_eq(&fab.caps[i].dst, &s1->nbma));
 	fab_run(&fab, 1);
+	assert_int_equal(s1->rx_types[NHRP_RESOLUTION_REPLY], 1);
+	assert_non_null(fab_neigh(s2, "172.16.0.11"));
 	assert_true(fab_peer(s1, "10.2.0.0", &pi));
 	assert_int_equal(pi.state, NHRP_PEER_UP);
 	assert_non_null(fab_route(s1, "10.2.0.0/24"));
@@ -817,7 +865,7 @@ test_ipsec_gating(void **state)
 	assert_false(fab_peer(hub, "172.16.0.11", &pi));
 	assert_null(fab_neigh(hub, "172.16.0.11"));
 	fab_run(&fab, 10);
-	assert_int_equal(s1->ipsec_up_requests, 3);
+	assert_int_equal(s1->ipsec_up_requests, 2);
 	assert_int_equal(fab_nhs_state(s1, "192.0.2.1"), NHRP_NHS_UP);
 	assert_int_equal(fab_events(s1, NHRP_EV_NHS_UP), 2);
 	assert_non_null(fab_neigh(s1, "172.16.0.1"));
@@ -832,7 +880,10 @@ test_ipsec_gating(void **state)
 	fab_stop(s1);
 	assert_int_equal(s1->nneigh, 0);
 	assert_int_equal(s1->nroutes, 0);
-	assert_int_equal(s1->ipsec_down_requests, 2);
+	/* Only what s1 asked for: the SA to spoke 2 was spoke 2's doing. */
+	assert_int_equal(s1->ipsec_down_requests, 1);
+	fab_stop(s2);
+	assert_int_equal(s2->ipsec_down_requests, 2);
 }
 
 /* Packets the engine holds per peer until IPsec is up (nhrp_int.h). */
@@ -1611,6 +1662,76 @@ test_reply_cannot_move_nhs_mapping(void **state)
 	assert_true(addr_eq(&fab_neigh(s1, "172.16.0.1")->nbma, &hub->nbma));
 }
 
+/*
+ * A spoke answering a request relayed by its NHS replies to the
+ * requester directly and keeps it as a dynamic peer for the way back; a
+ * later authoritative reply from that peer at a new NBMA address (it
+ * moved) replaces that entry rather than being refused.
+ */
+static void
+test_spoke_answers_requester_directly(void **state)
+{
+	struct nhrp_peer_info pi;
+	struct nhrp_msg q;
+	uint8_t pkt[512];
+	size_t i, len;
+
+	(void)state;
+	star(false);
+	s2->conf.shortcut_dest[0] = fab_prefix("10.2.0.0/24");
+	s2->conf.nshortcut_dest = 1;
+	start_all();
+	fab_run(&fab, 1);
+	fab.ncaps = 0;
+	/* From 172.16.0.77 at 198.51.100.77, relayed by the hub. */
+	res_request(&q, "198.51.100.77", "172.16.0.77", "10.2.0.10", 4242);
+	add_transit(&q, NHRP_EXT_FWD_TRANSIT, "172.16.0.1", "192.0.2.1");
+	q.cie[0].holding_time = 600;
+	len = fab_encode(&q, pkt, sizeof(pkt));
+	fab_inject(s2, "192.0.2.1", pkt, len);
+	i = fab_cap_find(&fab, s2, NHRP_RESOLUTION_REPLY, 0);
+	assert_true(i != SIZE_MAX);
+	assert_true(addr_is(&fab.caps[i].dst, "198.51.100.77"));
+	assert_int_equal(cap_msg(i, 0)->reqid, 4242);
+	assert_true(fab_peer(s2, "172.16.0.77", &pi));
+	assert_int_equal(pi.type, NHRP_CACHE_DYNAMIC);
+	assert_true(addr_is(&pi.nbma, "198.51.100.77"));
+	assert_true(pi.expires_in > 590 && pi.expires_in <= 600);
+	assert_true(
+		addr_is(&fab_neigh(s2, "172.16.0.77")->nbma, "198.51.100.77"));
+
+	/* A request straight from a peer is answered back where it came. */
+	fab.ncaps = 0;
+	res_request(&q, "198.51.100.78", "172.16.0.78", "10.2.0.10", 4243);
+	len = fab_encode(&q, pkt, sizeof(pkt));
+	fab_inject(s2, "198.51.100.78", pkt, len);
+	i = fab_cap_find(&fab, s2, NHRP_RESOLUTION_REPLY, 0);
+	assert_true(i != SIZE_MAX);
+	assert_true(addr_is(&fab.caps[i].dst, "198.51.100.78"));
+	assert_false(fab_peer(s2, "172.16.0.78", &pi));
+
+	/* The peer moved: its own answer wins over the remembered request. */
+	fab.drop_type = NHRP_RESOLUTION_REQUEST;
+	fab.ncaps = 0;
+	miss(s2, "10.7.0.5");
+	fab_run(&fab, 0.1);
+	i = fab_cap_find(&fab, s2, NHRP_RESOLUTION_REQUEST, 0);
+	assert_true(i != SIZE_MAX);
+	res_reply(&q, "10.7.0.5", 24, "172.16.0.77", "198.51.100.99",
+		  cap_msg(i, 0)->reqid);
+	fab_naddr(&q.src_nbma, "192.0.2.12");
+	fab_naddr(&q.src_proto, "172.16.0.12");
+	len = fab_encode(&q, pkt, sizeof(pkt));
+	fab_inject(s2, "198.51.100.99", pkt, len);
+	assert_non_null(fab_route(s2, "10.7.0.0/24"));
+	assert_true(
+		addr_is(&fab_neigh(s2, "172.16.0.77")->nbma, "198.51.100.99"));
+	assert_true(fab_peer(s2, "10.7.0.0", &pi));
+	assert_int_equal(pi.type, NHRP_CACHE_SHORTCUT);
+	assert_false(fab_peer(s2, "172.16.0.77", &pi) &&
+		     pi.type == NHRP_CACHE_DYNAMIC);
+}
+
 int
 main(void)
 {
@@ -1634,6 +1755,8 @@ main(void)
 		cmocka_unit_test_teardown(test_request_ids_persist, teardown),
 		cmocka_unit_test_teardown(test_malformed_input, teardown),
 		cmocka_unit_test_teardown(test_purge_and_flush, teardown),
+		cmocka_unit_test_teardown(test_spoke_answers_requester_directly,
+					  teardown),
 		cmocka_unit_test_teardown(test_ipv6_overlay_ipv4_nbma,
 					  teardown),
 		cmocka_unit_test_teardown(test_ipv4_overlay_ipv6_nbma,
