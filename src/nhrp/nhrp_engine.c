@@ -652,6 +652,7 @@ void
 nhrp_neigh_miss(struct nhrp_engine *e, double now, const struct addr *proto)
 {
 	struct nhrp_cache *c = nhrp_cache_lookup(e, proto);
+	struct nhrp_neigh *n;
 
 	if (c != NULL && c->type == NHRP_CACHE_NEGATIVE) {
 		struct nhrp_intent in = {.type = NHRP_I_NEIGH_FAIL};
@@ -661,15 +662,16 @@ nhrp_neigh_miss(struct nhrp_engine *e, double now, const struct addr *proto)
 		return;
 	}
 	/*
-	 * A known binding whose neighbour went away (the kernel's entry was
-	 * flushed): put it back rather than resolve again.
+	 * A next hop we already map (an NHS, a peer, or only the next hop of
+	 * a shortcut route) whose kernel entry went away or failed its
+	 * probe: put it back rather than resolve again.
 	 */
-	if (c != NULL && c->neigh != NULL && addr_eq(&c->nexthop, proto) &&
-	    c->vc != NULL && c->vc->state == NHRP_VC_UP) {
+	n = nhrp_neigh_find(e, proto);
+	if (n != NULL && n->vc != NULL && n->vc->state == NHRP_VC_UP) {
 		struct nhrp_intent in = {.type = NHRP_I_NEIGH_SET};
 
 		in.proto = *proto;
-		in.nbma = c->vc->nbma;
+		in.nbma = n->vc->nbma;
 		nhrp_intent(e, &in);
 		return;
 	}

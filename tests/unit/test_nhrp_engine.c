@@ -179,6 +179,25 @@ test_phase3_shortcut(void **state)
 	fab_run(&net.f, 1);
 	assert_int_equal(nhrp_stats(net.hub->e)->indications_sent, 2);
 	assert_int_equal(net.s2->rx_types[NHRP_RESOLUTION_REQUEST], 1);
+	/*
+	 * The kernel asks for the shortcut's next hop (its entry failed a
+	 * probe): answered from the mapping, not resolved again.
+	 */
+	{
+		struct addr nh = fab_addr("172.16.0.12");
+		unsigned int reqs =
+			fab_cap_count(&net.f, net.s1, NHRP_RESOLUTION_REQUEST);
+
+		nhrp_neigh_miss(net.s1->e, net.f.now, &nh);
+		fab_run(&net.f, 1);
+		assert_int_equal(
+			fab_cap_count(&net.f, net.s1, NHRP_RESOLUTION_REQUEST),
+			reqs);
+		nb = fab_neigh(net.s1, "172.16.0.12");
+		assert_non_null(nb);
+		assert_true(addr_eq(&nb->nbma, &net.s2->nbma));
+		assert_false(fab_peer(net.s1, "172.16.0.12", &pi));
+	}
 	/* Nor for another host the shortcut covers. */
 	len = ip_packet(pkt, "10.1.0.10", "10.2.0.99");
 	nhrp_redirect_seen(net.hub->e, net.f.now, &from, pkt, len);
