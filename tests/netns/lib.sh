@@ -494,6 +494,29 @@ _dm_logs_on_failure() {
 	done
 }
 
+# ns_star: the cloud most tests use, hub and two spokes with a LAN each:
+#   hub 192.0.2.1, s1 192.0.2.11 (lan1 10.1.0.0/24), s2 192.0.2.12 (lan2
+#   10.2.0.0/24).
+ns_star() {
+	ns_internet
+	ns_router hub 192.0.2.1/24
+	ns_router s1 192.0.2.11/24
+	ns_router s2 192.0.2.12/24
+	ns_lan s1 lan1 10.1.0.0/24
+	ns_lan s2 lan2 10.2.0.0/24
+}
+
+# dm_star_routes: the routes BGP would give ns_star's routers once their
+# gre1 is up (tunnel 172.16.0.0/24, hub .1, spokes .11 and .12): the hub
+# reaches each LAN through its spoke, the spokes everything through the
+# hub (phase 3).
+dm_star_routes() {
+	nsx hub ip route add 10.1.0.0/24 via 172.16.0.11 dev gre1 onlink
+	nsx hub ip route add 10.2.0.0/24 via 172.16.0.12 dev gre1 onlink
+	nsx s1 ip route add 10.0.0.0/8 via 172.16.0.1 dev gre1 onlink
+	nsx s2 ip route add 10.0.0.0/8 via 172.16.0.1 dev gre1 onlink
+}
+
 dm_conf() {
 	local name=$1 role=$2 nbma=$3 tun=$4 l
 	shift 4

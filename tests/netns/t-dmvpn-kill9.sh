@@ -24,12 +24,7 @@ require_root
 has_gre || skip "kernel lacks GRE (ip_gre)"
 dm_init
 
-ns_internet
-ns_router hub 192.0.2.1/24
-ns_router s1 192.0.2.11/24
-ns_router s2 192.0.2.12/24
-ns_lan s1 lan1 10.1.0.0/24
-ns_lan s2 lan2 10.2.0.0/24
+ns_star
 
 dm_conf hub hub 192.0.2.1 172.16.0.1/24
 dm_conf s1 spoke 192.0.2.11 172.16.0.11/24 \
@@ -39,10 +34,7 @@ dm_conf s2 spoke 192.0.2.12 172.16.0.12/24 \
 dm_start hub
 dm_start s1
 dm_start s2
-nsx hub ip route add 10.1.0.0/24 via 172.16.0.11 dev gre1 onlink
-nsx hub ip route add 10.2.0.0/24 via 172.16.0.12 dev gre1 onlink
-nsx s1 ip route add 10.0.0.0/8 via 172.16.0.1 dev gre1 onlink
-nsx s2 ip route add 10.0.0.0/8 via 172.16.0.1 dev gre1 onlink
+dm_star_routes
 # Someone else's neighbour on the tunnel (no proto): never ours to touch.
 nsx s1 ip neigh replace 172.16.0.99 lladdr 192.0.2.99 dev gre1 nud permanent
 

@@ -48,10 +48,7 @@ dm_start hub
 dm_start s1
 dm_start s2
 # Routing as BGP would give it (phase 3: the spokes go via the hub).
-nsx hub ip route add 10.1.0.0/24 via 172.16.0.11 dev gre1 onlink
-nsx hub ip route add 10.2.0.0/24 via 172.16.0.12 dev gre1 onlink
-nsx s1 ip route add 10.0.0.0/8 via 172.16.0.1 dev gre1 onlink
-nsx s2 ip route add 10.0.0.0/8 via 172.16.0.1 dev gre1 onlink
+dm_star_routes
 
 dm_step "registration through the NAT"
 wait_until 20 dm_is dynamic dm_peer hub 172.16.0.11 type || fail "s1 did not register"

@@ -20,12 +20,7 @@ require_root
 has_gre || skip "kernel lacks GRE (ip_gre)"
 dm_init
 
-ns_internet
-ns_router hub 192.0.2.1/24
-ns_router s1 192.0.2.11/24
-ns_router s2 192.0.2.12/24
-ns_lan s1 lan1 10.1.0.0/24
-ns_lan s2 lan2 10.2.0.0/24
+ns_star
 
 dm_conf hub hub 192.0.2.1 172.16.0.1/24
 dm_conf s1 spoke 192.0.2.11 172.16.0.11/24 "nhs 172.16.0.1 nbma 192.0.2.1"

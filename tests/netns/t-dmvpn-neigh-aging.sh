@@ -24,12 +24,7 @@ require_root
 has_gre || skip "kernel lacks GRE (ip_gre)"
 dm_init
 
-ns_internet
-ns_router hub 192.0.2.1/24
-ns_router s1 192.0.2.11/24
-ns_router s2 192.0.2.12/24
-ns_lan s1 lan1 10.1.0.0/24
-ns_lan s2 lan2 10.2.0.0/24
+ns_star
 
 dm_conf hub hub 192.0.2.1 172.16.0.1/24
 dm_conf s1 spoke 192.0.2.11 172.16.0.11/24 \
@@ -42,10 +37,7 @@ for n in hub s1 s2; do
 	nsx "$n" sysctl -qw net.ipv4.neigh.gre1.base_reachable_time_ms=1000 \
 	    net.ipv4.neigh.gre1.delay_first_probe_time=1
 done
-nsx hub ip route add 10.1.0.0/24 via 172.16.0.11 dev gre1 onlink
-nsx hub ip route add 10.2.0.0/24 via 172.16.0.12 dev gre1 onlink
-nsx s1 ip route add 10.0.0.0/8 via 172.16.0.1 dev gre1 onlink
-nsx s2 ip route add 10.0.0.0/8 via 172.16.0.1 dev gre1 onlink
+dm_star_routes
 wait_until 20 dm_is up dm_nhs s1 192.0.2.1 state || fail "s1 did not register"
 wait_until 20 dm_is up dm_nhs s2 192.0.2.1 state || fail "s2 did not register"
 

@@ -25,12 +25,7 @@ dmvpnctl=$build/dmvpnctl
 work=$(mktemp -d /tmp/dmvpn-t.XXXXXX)
 on_exit rm -rf "$work"
 
-ns_internet
-ns_router hub 192.0.2.1/24
-ns_router s1 192.0.2.11/24
-ns_router s2 192.0.2.12/24
-ns_lan s1 lan1 10.1.0.0/24
-ns_lan s2 lan2 10.2.0.0/24
+ns_star
 
 # conf NAME ROLE NBMA TUNNEL [extra lines]
 conf() {
@@ -83,10 +78,7 @@ wait_until 10 nsx s1 ip link show gre1 >/dev/null 2>&1 ||
     fail "s1: no gre1"
 wait_until 10 nsx s2 ip link show gre1 >/dev/null 2>&1 ||
     fail "s2: no gre1"
-nsx hub ip route add 10.1.0.0/24 via 172.16.0.11 dev gre1 onlink
-nsx hub ip route add 10.2.0.0/24 via 172.16.0.12 dev gre1 onlink
-nsx s1 ip route add 10.0.0.0/8 via 172.16.0.1 dev gre1 onlink
-nsx s2 ip route add 10.0.0.0/8 via 172.16.0.1 dev gre1 onlink
+dm_star_routes
 
 info "registration"
 wait_until 20 bash -c "ip netns exec $(ns_name s1) $dmvpnctl -s $work/s1.sock -j show nhs | grep -q '\"state\": *\"up\"'" ||

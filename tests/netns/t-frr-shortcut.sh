@@ -29,12 +29,7 @@ info "FRR: $(frr_version)"
 work=$(mktemp -d /tmp/dmvpn-t.XXXXXX)
 on_exit rm -rf "$work"
 
-ns_internet
-ns_router hub 192.0.2.1/24
-ns_router s1 192.0.2.11/24
-ns_router s2 192.0.2.12/24
-ns_lan s1 lan1 10.1.0.0/24
-ns_lan s2 lan2 10.2.0.0/24
+ns_star
 
 # conf NAME ROLE NBMA TUNNEL [extra lines]
 conf() {
@@ -99,10 +94,7 @@ frr_start s2 <<-'EOF'
 # ignores a Resolution Request from a spoke it has no route to.
 wait_until 10 nsx hub ip link show gre1 >/dev/null 2>&1 || fail "hub: no gre1"
 wait_until 10 nsx s1 ip link show gre1 >/dev/null 2>&1 || fail "s1: no gre1"
-nsx hub ip route add 10.1.0.0/24 via 172.16.0.11 dev gre1 onlink
-nsx hub ip route add 10.2.0.0/24 via 172.16.0.12 dev gre1 onlink
-nsx s1 ip route add 10.0.0.0/8 via 172.16.0.1 dev gre1 onlink
-nsx s2 ip route add 10.0.0.0/8 via 172.16.0.1 dev gre1 onlink
+dm_star_routes
 nsx s2 ip route add 172.16.0.0/24 via 172.16.0.1 dev gre1 onlink
 
 # hub_peer_up ADDR NBMA: the hub's dynamic entry for ADDR is up.
