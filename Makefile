@@ -45,6 +45,10 @@ DEPS_dns := core buf
 DEPS_hook := core
 # priv: the privilege drop (capget/capset/prctl).
 DEPS_priv := core
+# ike: IKEv2 codec, crypto (OpenSSL 3) and the sans-I/O engine.
+DEPS_ike := core buf
+# xfrm: XFRM netlink messages (libmnl), SA/policy reconciliation.
+DEPS_xfrm := core buf
 
 # Which modules each program links, in link order.
 LINK_dmvpnd   := nhrp conf ctl rtnl route dns hook priv core buf
