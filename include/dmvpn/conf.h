@@ -34,6 +34,11 @@
 #define CONF_MAX_ERRORS        100 /* then parsing stops, with a note */
 #define CONF_MAX_FILE          (1024 * 1024)
 #define CONF_SOCKET_MAX        107 /* sun_path less the NUL */
+#define CONF_MAX_PROPOSALS     8   /* per ike-proposal / esp-proposal */
+#define CONF_MAX_DH            8   /* DH groups per proposal */
+#define CONF_MAX_AUTHORIZE     16384
+#define CONF_MAX_AUTH_PREFIXES 16  /* per authorize, as the IKE layer */
+#define CONF_ID_MAX            255 /* bytes of an ID's text */
 
 /* Defaults; those of shortcut and redirect depend on the role. */
 #define CONF_DEFAULT_HOLDING_TIME      7200
@@ -47,6 +52,38 @@
 #define CONF_DEFAULT_REDIRECT_INTERVAL 2
 #define CONF_DEFAULT_REDIRECT_BURST    4
 #define CONF_DEFAULT_STATE_DIR         "/var/lib/dmvpnd"
+#define CONF_DEFAULT_IKE_LIFETIME      (4 * 3600)
+#define CONF_DEFAULT_ESP_LIFETIME      3600
+#define CONF_DEFAULT_DPD               30
+#define CONF_DEFAULT_NAT_KEEPALIVE     20
+#define CONF_DEFAULT_HALF_OPEN_LIMIT   1000
+#define CONF_DEFAULT_HALF_OPEN_SOURCE  50
+
+/*
+ * IANA IKEv2 numbers (RFC 7296 3.3.2 and 3.5), as struct conf_ike holds
+ * them, so that the IKE engine needs no names.
+ */
+#define CONF_ENCR_AES_CBC       12 /* ENCR_AES_CBC */
+#define CONF_ENCR_AES_GCM_16    20 /* ENCR_AES_GCM_16 */
+#define CONF_PRF_HMAC_SHA2_256  5  /* PRF_HMAC_SHA2_256 */
+#define CONF_PRF_HMAC_SHA2_384  6  /* PRF_HMAC_SHA2_384 */
+#define CONF_PRF_HMAC_SHA2_512  7  /* PRF_HMAC_SHA2_512 */
+#define CONF_AUTH_HMAC_SHA2_256 12 /* AUTH_HMAC_SHA2_256_128 */
+#define CONF_AUTH_HMAC_SHA2_384 13 /* AUTH_HMAC_SHA2_384_192 */
+#define CONF_AUTH_HMAC_SHA2_512 14 /* AUTH_HMAC_SHA2_512_256 */
+#define CONF_DH_MODP2048        14 /* 2048-bit MODP Group */
+#define CONF_DH_MODP3072        15 /* 3072-bit MODP Group */
+#define CONF_DH_MODP4096        16 /* 4096-bit MODP Group */
+#define CONF_DH_ECP256          19 /* 256-bit random ECP group */
+#define CONF_DH_ECP384          20 /* 384-bit random ECP group */
+#define CONF_DH_CURVE25519      31 /* Curve25519 */
+#define CONF_ID_DEFAULT         0  /* ours: see struct conf_id */
+#define CONF_ID_IPV4_ADDR       1  /* ID_IPV4_ADDR */
+#define CONF_ID_FQDN            2  /* ID_FQDN */
+#define CONF_ID_RFC822_ADDR     3  /* ID_RFC822_ADDR */
+#define CONF_ID_IPV6_ADDR       5  /* ID_IPV6_ADDR */
+#define CONF_ID_DER_ASN1_DN     9  /* ID_DER_ASN1_DN */
+#define CONF_ID_KEY_ID          11 /* ID_KEY_ID */
 
 enum conf_role {
 	CONF_ROLE_SPOKE,
@@ -95,7 +132,7 @@ struct conf_tunnel {
 	bool unique;           /* registration unique */
 	bool shortcut;
 	bool redirect;
-	bool ipsec;
+	bool ipsec; /* default: yes with an ike block */
 	struct prefix shortcut_dest[CONF_MAX_SHORTCUT_DEST];
 	size_t nshortcut_dest;
 	uint8_t auth[CONF_AUTH_MAX];
@@ -114,6 +151,73 @@ struct conf_tunnel {
 	size_t nclusters;
 };
 
+/*
+ * One IKE or ESP proposal: `aes256gcm16-prfsha256-x25519-ecp256`.  A GCM
+ * proposal has no integrity; an ESP proposal has no PRF, and its groups
+ * (PFS for rekeys) are optional.
+ */
+struct conf_proposal {
+	uint16_t encr;            /* CONF_ENCR_* */
+	uint16_t encr_bits;       /* 128, 192 or 256 */
+	uint16_t integ;           /* CONF_AUTH_*, 0 for none */
+	uint16_t prf;             /* CONF_PRF_*, 0 for ESP */
+	uint16_t dh[CONF_MAX_DH]; /* CONF_DH_*, in order of preference */
+	size_t ndh;
+};
+
+/*
+ * An IKE identity: `192.0.2.10`, `fqdn:NAME`, `email:ADDRESS`,
+ * `dn:"CN=..."`, `keyid:HEX`.  CONF_ID_DEFAULT (our identity only) means
+ * the certificate's subject DN, else our NBMA address: only the IKE layer
+ * knows them.
+ */
+struct conf_id {
+	uint8_t type; /* CONF_ID_* */
+	/*
+	 * The text after the prefix: the address as addr_fmt() writes it,
+	 * the name, the DN as given (the IKE layer encodes it), the key ID
+	 * in lower-case hex.  NULL for CONF_ID_DEFAULT.
+	 */
+	char *value;
+	struct addr addr; /* CONF_ID_IPV4_ADDR and _IPV6_ADDR */
+};
+
+/* `authorize ID PREFIX...`: what a peer may register in NHRP. */
+struct conf_authorize {
+	struct conf_id id;
+	struct prefix *prefixes; /* host bits clear */
+	size_t nprefixes;
+	unsigned int line; /* not compared */
+};
+
+/* The `ike { }` block: IKEv2 for every tunnel with `ipsec yes`. */
+struct conf_ike {
+	bool present;      /* the others are meaningless without it */
+	char *certificate; /* absolute paths, or NULL */
+	char *private_key;
+	char *ca;
+	char *crl;
+	char *psk_file;
+	struct conf_id identity;
+	struct conf_proposal ike[CONF_MAX_PROPOSALS];
+	size_t nike;   /* 1.. after a parse: defaults applied */
+	bool esp_auto; /* from /proc/crypto at run time; then nesp is 0 */
+	struct conf_proposal esp[CONF_MAX_PROPOSALS];
+	size_t nesp;
+	uint32_t ike_lifetime;         /* seconds to rekey the IKE SA */
+	uint32_t esp_lifetime;         /* seconds to rekey a CHILD SA */
+	uint32_t dpd;                  /* seconds, 0: off */
+	uint32_t nat_keepalive;        /* seconds, 0: off */
+	uint32_t half_open_limit;      /* then cookies (RFC 7296 2.6) */
+	uint32_t half_open_per_source; /* 0: unlimited */
+	struct conf_authorize *authorize;
+	size_t nauthorize;
+	/* Where each was given, for messages; not compared. */
+	unsigned int line;
+	unsigned int certificate_line, private_key_line, ca_line, crl_line,
+		psk_file_line;
+};
+
 struct dmvpn_conf {
 	enum log_level log_level;
 	unsigned int debug; /* enum log_cat mask */
@@ -123,6 +227,7 @@ struct dmvpn_conf {
 	uint8_t route_protocol;
 	struct conf_tunnel *tunnels;
 	size_t ntunnels;
+	struct conf_ike ike;
 };
 
 struct conf_error {
@@ -158,7 +263,9 @@ struct dmvpn_conf *conf_parse_buf(const char *name, const char *buf, size_t len,
 /*
  * Read and parse the file at path.  Besides conf_parse_buf()'s checks,
  * a file holding a secret (authentication) must be owned by root or the
- * caller and not be accessible to group or others.
+ * caller and not be accessible to group or others; so must the ike
+ * block's psk-file and private-key, and its certificate, ca and crl must
+ * be readable.  No PEM is parsed here.
  */
 struct dmvpn_conf *conf_parse_file(const char *path, struct conf_errors *errs);
 
@@ -191,6 +298,16 @@ void conf_print_flags(FILE *f, const struct dmvpn_conf *conf,
 
 /* Names for printing and JSON. */
 const char *conf_role_name(enum conf_role role);
+
+/*
+ * A proposal as the file spells it, such as "aes256-sha256-prfsha256-
+ * ecp256", into out (outlen bytes, truncated); returns out.
+ */
+const char *conf_proposal_fmt(const struct conf_proposal *pr, char *out,
+			      size_t outlen);
+
+/* An identity as the file spells it (quoted where needed); returns out. */
+const char *conf_id_fmt(const struct conf_id *id, char *out, size_t outlen);
 
 /* The tunnel called name, or NULL. */
 const struct conf_tunnel *conf_tunnel_find(const struct dmvpn_conf *conf,
@@ -240,6 +357,7 @@ enum conf_global_change {
 	CONF_GC_ROUTE_PROTOCOL = 1u << 3, /* re-tag every installed route */
 	CONF_GC_HOOK = 1u << 4,
 	CONF_GC_TUNNELS = 1u << 5, /* a tunnel added, removed or changed */
+	CONF_GC_IKE = 1u << 6,     /* anything in the ike block */
 };
 
 /* A mask of enum conf_global_change; 0 when a and b are the same. */

@@ -172,7 +172,7 @@ conf_tunnel_defaults(struct conf_tunnel *t, enum conf_role role)
 	t->unique = true;
 	t->shortcut = role == CONF_ROLE_SPOKE;
 	t->redirect = role == CONF_ROLE_HUB;
-	/* IPsec needs an ike block, which is not supported yet. */
+	/* Until the file ends: then yes when there is an ike block. */
 	t->ipsec = false;
 	t->route_table = CONF_DEFAULT_ROUTE_TABLE;
 	t->nhs_fallback = CONF_DEFAULT_NHS_FALLBACK;
@@ -223,6 +223,7 @@ conf_free(struct dmvpn_conf *conf)
 	free(conf->control_socket);
 	free(conf->state_dir);
 	free(conf->hook_script);
+	conf_ike_clear(&conf->ike);
 	free(conf);
 }
 
@@ -293,6 +294,93 @@ check_secrecy(const char *path, const struct stat *st, const char *what,
 	return rc;
 }
 
+/*
+ * A file the ike block names: it must open (readable by us) and be a
+ * regular file; a secret one must also pass check_secrecy()'s rules.
+ * Messages name the statement, "name:line: psk-file PATH: what".
+ */
+static int
+check_ike_file(const char *name, unsigned int line, const char *kw,
+	       const char *path, bool secret, struct conf_errors *errs)
+{
+	char q[CONF_SHOW_BUF];
+	struct stat st;
+	int fd, rc = 0;
+
+	if (path == NULL)
+		return 0;
+	conf_quote(path, strlen(path), q, sizeof(q), CONF_SHOW_MAX);
+	/* O_NONBLOCK: a FIFO must not hang the check. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1) {
+		errs_add(errs, name, line, "%s %s: %s", kw, q, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		errs_add(errs, name, line, "%s %s: %s", kw, q, strerror(errno));
+		rc = -1;
+	} else if (!S_ISREG(st.st_mode)) {
+		errs_add(errs, name, line, "%s %s: not a regular file", kw, q);
+		rc = -1;
+	} else if (secret) {
+		if (st.st_uid != 0 && st.st_uid != geteuid() &&
+		    st.st_uid != conf_trusted_uid) {
+			errs_add(errs, name, line,
+				 "%s %s: owned by uid %lu, must be owned by "
+				 "root",
+				 kw, q, (unsigned long)st.st_uid);
+			rc = -1;
+		}
+		if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+			errs_add(errs, name, line,
+				 "%s %s: mode %04o, must not be readable by "
+				 "group or others (chmod 600)",
+				 kw, q, (unsigned int)(st.st_mode & 07777));
+			rc = -1;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+/* All of the ike block's files, in line order, all problems reported. */
+static int
+check_ike_files(const struct conf_ike *ike, const char *name,
+		struct conf_errors *errs)
+{
+	struct {
+		unsigned int line;
+		const char *kw, *path;
+		bool secret;
+	} v[] =
+		{
+			{ike->certificate_line, "certificate", ike->certificate,
+			 false},
+			{ike->private_key_line, "private-key", ike->private_key,
+			 true},
+			{ike->ca_line, "ca", ike->ca, false},
+			{ike->crl_line, "crl", ike->crl, false},
+			{ike->psk_file_line, "psk-file", ike->psk_file, true},
+		},
+	  e;
+	size_t i, j, n = sizeof(v) / sizeof(v[0]);
+	int rc = 0;
+
+	if (!ike->present)
+		return 0;
+	for (i = 1; i < n; i++) {
+		e = v[i];
+		for (j = i; j > 0 && v[j - 1].line > e.line; j--)
+			v[j] = v[j - 1];
+		v[j] = e;
+	}
+	for (i = 0; i < n; i++)
+		if (check_ike_file(name, v[i].line, v[i].kw, v[i].path,
+				   v[i].secret, errs) == -1)
+			rc = -1;
+	return rc;
+}
+
 struct dmvpn_conf *
 conf_parse_file(const char *path, struct conf_errors *errs)
 {
@@ -301,6 +389,7 @@ conf_parse_file(const char *path, struct conf_errors *errs)
 	char *buf = NULL;
 	size_t len = 0;
 	const char *what;
+	bool bad;
 	ssize_t n;
 	int fd;
 
@@ -343,8 +432,13 @@ conf_parse_file(const char *path, struct conf_errors *errs)
 		}
 	}
 	conf = conf_parse_buf(path, buf, len, errs);
-	if (conf != NULL && (what = conf_secret(conf)) != NULL &&
-	    check_secrecy(path, &st, what, errs) == -1) {
+	if (conf == NULL)
+		goto done;
+	bad = check_ike_files(&conf->ike, path, errs) == -1;
+	if ((what = conf_secret(conf)) != NULL &&
+	    check_secrecy(path, &st, what, errs) == -1)
+		bad = true;
+	if (bad) {
 		conf_free(conf);
 		conf = NULL;
 	}

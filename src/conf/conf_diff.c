@@ -253,6 +253,50 @@ conf_tunnel_needs_recreate(const struct conf_tunnel *a,
 	return (conf_tunnel_diff(a, b) & CONF_TC_DEVICE) != 0;
 }
 
+/* The same authorize entries, in any order (IDs are unique). */
+static bool
+authorize_set_eq(const struct conf_ike *a, const struct conf_ike *b)
+{
+	const struct conf_authorize *x, *y;
+	size_t i, j;
+
+	if (a->nauthorize != b->nauthorize)
+		return false;
+	for (i = 0; i < a->nauthorize; i++) {
+		x = &a->authorize[i];
+		for (j = 0; j < b->nauthorize; j++)
+			if (conf_id_equal(&x->id, &b->authorize[j].id))
+				break;
+		if (j == b->nauthorize)
+			return false;
+		y = &b->authorize[j];
+		if (!prefix_set_eq(x->prefixes, x->nprefixes, y->prefixes,
+				   y->nprefixes))
+			return false;
+	}
+	return true;
+}
+
+bool
+conf_ike_equal(const struct conf_ike *a, const struct conf_ike *b)
+{
+	if (!a->present || !b->present)
+		return a->present == b->present;
+	return str_eq(a->certificate, b->certificate) &&
+	       str_eq(a->private_key, b->private_key) && str_eq(a->ca, b->ca) &&
+	       str_eq(a->crl, b->crl) && str_eq(a->psk_file, b->psk_file) &&
+	       conf_id_equal(&a->identity, &b->identity) &&
+	       conf_proposals_equal(a->ike, a->nike, b->ike, b->nike) &&
+	       a->esp_auto == b->esp_auto &&
+	       conf_proposals_equal(a->esp, a->nesp, b->esp, b->nesp) &&
+	       a->ike_lifetime == b->ike_lifetime &&
+	       a->esp_lifetime == b->esp_lifetime && a->dpd == b->dpd &&
+	       a->nat_keepalive == b->nat_keepalive &&
+	       a->half_open_limit == b->half_open_limit &&
+	       a->half_open_per_source == b->half_open_per_source &&
+	       authorize_set_eq(a, b);
+}
+
 unsigned int
 conf_global_diff(const struct dmvpn_conf *a, const struct dmvpn_conf *b)
 {
@@ -270,6 +314,8 @@ conf_global_diff(const struct dmvpn_conf *a, const struct dmvpn_conf *b)
 		d |= CONF_GC_ROUTE_PROTOCOL;
 	if (!str_eq(a->hook_script, b->hook_script))
 		d |= CONF_GC_HOOK;
+	if (!conf_ike_equal(&a->ike, &b->ike))
+		d |= CONF_GC_IKE;
 	if (a->ntunnels != b->ntunnels)
 		d |= CONF_GC_TUNNELS;
 	for (i = 0; i < a->ntunnels && (d & CONF_GC_TUNNELS) == 0; i++) {

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "dmvpn/conf.h"
 
@@ -25,7 +26,10 @@
 #define CONF_SHOW_BUF   (CONF_SHOW_MAX * 4 + 8) /* escapes, quotes, "..." */
 #define CONF_SHOW_SLOTS 4
 
-/* Keywords; conf_parse.c has their table, conf_validate.c their lines. */
+/*
+ * Keywords; conf_parse.c has their table, conf_validate.c and conf_ike.c
+ * their lines.
+ */
 enum conf_kw {
 	KW_LOG_LEVEL,
 	KW_DEBUG,
@@ -57,6 +61,21 @@ enum conf_kw {
 	KW_NHS_FALLBACK,
 	KW_NEGATIVE_TTL,
 	KW_REDIRECT_RATE,
+	/* The ike block's (conf_ike.c). */
+	KW_CERTIFICATE,
+	KW_PRIVATE_KEY,
+	KW_CA,
+	KW_CRL,
+	KW_PSK_FILE,
+	KW_IDENTITY,
+	KW_IKE_PROPOSAL,
+	KW_ESP_PROPOSAL,
+	KW_IKE_LIFETIME,
+	KW_ESP_LIFETIME,
+	KW_DPD,
+	KW_NAT_KEEPALIVE,
+	KW_HALF_OPEN_LIMIT,
+	KW_AUTHORIZE,
 	KW_COUNT,
 };
 
@@ -100,11 +119,27 @@ struct conf_parser {
 	unsigned int nshow;
 
 	struct dmvpn_conf *conf;
-	/* Lines where each keyword was seen, per scope (0: not yet). */
+	/*
+	 * Lines where each keyword was seen, per scope (0: not yet); the
+	 * ike block's keywords are in gseen, as there is one block.
+	 */
 	unsigned int gseen[KW_COUNT];
 	unsigned int tseen[KW_COUNT];
-	/* Tunnel keywords given with an error: skip checks that use them. */
+	/*
+	 * Keywords of the block being read (a tunnel or the ike block)
+	 * given with an error: skip checks that use them.
+	 */
 	bool tbad[KW_COUNT];
+	/* An ike block was seen, even a misplaced one. */
+	bool ike_any;
+	/*
+	 * The ike block may follow the tunnels, so ipsec's default and
+	 * "ipsec yes: needs an ike block" wait for the end of the file:
+	 * which kept tunnels gave no ipsec, and the lines of `ipsec yes`.
+	 */
+	bool ipsec_implicit[CONF_MAX_TUNNELS];
+	unsigned int ipsec_yes[CONF_MAX_TUNNELS];
+	size_t nipsec_yes;
 };
 
 /* conf.c */
@@ -136,7 +171,49 @@ const char *conf_suggest(const char *word, const char *const *names, size_t n);
 bool conf_unicast_ok(const struct addr *a);
 const char *conf_route_table_name(uint32_t table);
 
+/* conf_parse.c: value helpers that report their own error, -1 */
+int conf_num_arg(struct conf_parser *p, const char *label, size_t i,
+		 uint64_t min, uint64_t max, uint64_t *out);
+int conf_dur_arg(struct conf_parser *p, const char *label, size_t i,
+		 uint64_t min, uint64_t max, uint32_t *out);
+int conf_path_arg(struct conf_parser *p, size_t i, size_t maxlen,
+		  const char *why, char **out);
+/* v grown, when needed, to hold n + 1 elements of size bytes; NULL: ENOMEM. */
+void *conf_grow(struct conf_parser *p, void *v, size_t n, size_t size);
+
 /* conf_validate.c */
 void conf_tunnel_finish(struct conf_parser *p, struct conf_tunnel *t);
+
+/* conf_ike.c */
+void conf_ike_defaults(struct conf_ike *ike);
+void conf_ike_clear(struct conf_ike *ike);
+/* The block's rules and defaults, when it closes. */
+void conf_ike_finish(struct conf_parser *p);
+/* ipsec's default and rule, at the end of the file. */
+void conf_ike_file_end(struct conf_parser *p);
+void conf_kw_certificate(struct conf_parser *p, struct conf_tunnel *t);
+void conf_kw_private_key(struct conf_parser *p, struct conf_tunnel *t);
+void conf_kw_ca(struct conf_parser *p, struct conf_tunnel *t);
+void conf_kw_crl(struct conf_parser *p, struct conf_tunnel *t);
+void conf_kw_psk_file(struct conf_parser *p, struct conf_tunnel *t);
+void conf_kw_identity(struct conf_parser *p, struct conf_tunnel *t);
+void conf_kw_ike_proposal(struct conf_parser *p, struct conf_tunnel *t);
+void conf_kw_esp_proposal(struct conf_parser *p, struct conf_tunnel *t);
+void conf_kw_ike_lifetime(struct conf_parser *p, struct conf_tunnel *t);
+void conf_kw_esp_lifetime(struct conf_parser *p, struct conf_tunnel *t);
+void conf_kw_dpd(struct conf_parser *p, struct conf_tunnel *t);
+void conf_kw_nat_keepalive(struct conf_parser *p, struct conf_tunnel *t);
+void conf_kw_half_open_limit(struct conf_parser *p, struct conf_tunnel *t);
+void conf_kw_authorize(struct conf_parser *p, struct conf_tunnel *t);
+bool conf_id_equal(const struct conf_id *a, const struct conf_id *b);
+/* Same proposals in the same order (of preference). */
+bool conf_proposals_equal(const struct conf_proposal *a, size_t na,
+			  const struct conf_proposal *b, size_t nb);
+
+/* conf_print.c */
+void conf_ike_print(FILE *f, const struct conf_ike *ike);
+
+/* conf_diff.c */
+bool conf_ike_equal(const struct conf_ike *a, const struct conf_ike *b);
 
 #endif /* DMVPN_CONF_INT_H */

@@ -19,6 +19,7 @@
 
 #define SCOPE_GLOBAL 0x1
 #define SCOPE_TUNNEL 0x2
+#define SCOPE_IKE    0x4
 #define VALUES_ANY   ((size_t)-1) /* the handler checks the values */
 
 typedef void kw_fn(struct conf_parser *p, struct conf_tunnel *t);
@@ -42,6 +43,7 @@ static kw_fn kw_log_level, kw_debug, kw_control_socket, kw_state_dir,
 
 #define G SCOPE_GLOBAL
 #define T SCOPE_TUNNEL
+#define I SCOPE_IKE
 static const struct keyword keywords[KW_COUNT] = {
 	[KW_LOG_LEVEL] = {"log-level", G, false, false, 1, kw_log_level},
 	[KW_DEBUG] = {"debug", G, false, false, VALUES_ANY, kw_debug},
@@ -53,7 +55,8 @@ static const struct keyword keywords[KW_COUNT] = {
 	[KW_HOOK_SCRIPT] = {"hook-script", G | T, false, false, 1,
 			    kw_hook_script},
 	[KW_TUNNEL] = {"tunnel", G, true, true, 1, kw_tunnel},
-	[KW_IKE] = {"ike", G | T, true, true, VALUES_ANY, kw_ike},
+	/* Also in tunnels, for a message saying where it goes. */
+	[KW_IKE] = {"ike", G | T, true, true, 0, kw_ike},
 	[KW_ROLE] = {"role", T, false, false, 1, kw_role},
 	[KW_NBMA_INTERFACE] = {"nbma-interface", T, false, false, 1,
 			       kw_nbma_interface},
@@ -84,9 +87,34 @@ static const struct keyword keywords[KW_COUNT] = {
 			     kw_negative_ttl},
 	[KW_REDIRECT_RATE] = {"redirect-rate", T, false, false, VALUES_ANY,
 			      kw_redirect_rate},
+	[KW_CERTIFICATE] = {"certificate", I, false, false, 1,
+			    conf_kw_certificate},
+	[KW_PRIVATE_KEY] = {"private-key", I, false, false, 1,
+			    conf_kw_private_key},
+	[KW_CA] = {"ca", I, false, false, 1, conf_kw_ca},
+	[KW_CRL] = {"crl", I, false, false, 1, conf_kw_crl},
+	[KW_PSK_FILE] = {"psk-file", I, false, false, 1, conf_kw_psk_file},
+	[KW_IDENTITY] = {"identity", I, false, false, VALUES_ANY,
+			 conf_kw_identity},
+	[KW_IKE_PROPOSAL] = {"ike-proposal", I, false, false, VALUES_ANY,
+			     conf_kw_ike_proposal},
+	[KW_ESP_PROPOSAL] = {"esp-proposal", I, false, false, VALUES_ANY,
+			     conf_kw_esp_proposal},
+	[KW_IKE_LIFETIME] = {"ike-lifetime", I, false, false, 1,
+			     conf_kw_ike_lifetime},
+	[KW_ESP_LIFETIME] = {"esp-lifetime", I, false, false, 1,
+			     conf_kw_esp_lifetime},
+	[KW_DPD] = {"dpd", I, false, false, 1, conf_kw_dpd},
+	[KW_NAT_KEEPALIVE] = {"nat-keepalive", I, false, false, 1,
+			      conf_kw_nat_keepalive},
+	[KW_HALF_OPEN_LIMIT] = {"half-open-limit", I, false, false, VALUES_ANY,
+				conf_kw_half_open_limit},
+	[KW_AUTHORIZE] = {"authorize", I, true, false, VALUES_ANY,
+			  conf_kw_authorize},
 };
 #undef G
 #undef T
+#undef I
 
 static void parse_body(struct conf_parser *p, unsigned int scope,
 		       struct conf_tunnel *t, unsigned int open_line);
@@ -108,9 +136,9 @@ is(const struct conf_arg *a, const char *word)
 	return strcmp(a->s, word) == 0;
 }
 
-static int
-num_arg(struct conf_parser *p, const char *label, size_t i, uint64_t min,
-	uint64_t max, uint64_t *out)
+int
+conf_num_arg(struct conf_parser *p, const char *label, size_t i, uint64_t min,
+	     uint64_t max, uint64_t *out)
 {
 	uint64_t v;
 
@@ -129,9 +157,9 @@ num_arg(struct conf_parser *p, const char *label, size_t i, uint64_t min,
 	return 0;
 }
 
-static int
-dur_arg(struct conf_parser *p, const char *label, size_t i, uint64_t min,
-	uint64_t max, uint32_t *out)
+int
+conf_dur_arg(struct conf_parser *p, const char *label, size_t i, uint64_t min,
+	     uint64_t max, uint32_t *out)
 {
 	uint64_t v;
 
@@ -167,9 +195,9 @@ bool_arg(struct conf_parser *p, size_t i, bool *out)
 	return 0;
 }
 
-static int
-path_arg(struct conf_parser *p, size_t i, size_t maxlen, const char *why,
-	 char **out)
+int
+conf_path_arg(struct conf_parser *p, size_t i, size_t maxlen, const char *why,
+	      char **out)
 {
 	const struct conf_arg *a = &p->args[i];
 	char *s;
@@ -285,15 +313,15 @@ static void
 kw_control_socket(struct conf_parser *p, struct conf_tunnel *t)
 {
 	(void)t;
-	path_arg(p, 1, CONF_SOCKET_MAX, " (the limit of a unix socket)",
-		 &p->conf->control_socket);
+	conf_path_arg(p, 1, CONF_SOCKET_MAX, " (the limit of a unix socket)",
+		      &p->conf->control_socket);
 }
 
 static void
 kw_state_dir(struct conf_parser *p, struct conf_tunnel *t)
 {
 	(void)t;
-	path_arg(p, 1, CONF_PATH_MAX, "", &p->conf->state_dir);
+	conf_path_arg(p, 1, CONF_PATH_MAX, "", &p->conf->state_dir);
 }
 
 /*
@@ -325,8 +353,8 @@ kw_route_protocol(struct conf_parser *p, struct conf_tunnel *t)
 static void
 kw_hook_script(struct conf_parser *p, struct conf_tunnel *t)
 {
-	path_arg(p, 1, CONF_PATH_MAX, "",
-		 t != NULL ? &t->hook_script : &p->conf->hook_script);
+	conf_path_arg(p, 1, CONF_PATH_MAX, "",
+		      t != NULL ? &t->hook_script : &p->conf->hook_script);
 }
 
 /* Read statements up to the '}' closing a block we do not handle. */
@@ -351,18 +379,39 @@ skip_block(struct conf_parser *p, unsigned int open_line)
 }
 
 /*
- * The ike block will hold IKEv2 settings; until then say so, once, and
- * skip its contents.
+ * One ike block serves every tunnel: a second one, or one in a tunnel, is
+ * refused, saying where the first is.
  */
 static void
 kw_ike(struct conf_parser *p, struct conf_tunnel *t)
 {
+	struct conf_ike *ike = &p->conf->ike;
 	unsigned int line = p->stmt_line;
+	size_t i;
 
-	(void)t;
-	conf_err(p, line, "ike block: not supported yet");
-	if (p->stmt_end == CONF_END_OPEN)
+	p->ike_any = true;
+	if (t != NULL || ike->present) {
+		if (ike->present)
+			conf_err(
+				p, line, "ike: %s; the ike block is at line %u",
+				t != NULL ? "only allowed outside tunnel blocks"
+					  : "only one ike block is allowed",
+				ike->line);
+		else
+			conf_err(p, line,
+				 "ike: only allowed outside tunnel blocks (one "
+				 "ike block serves every tunnel)");
 		skip_block(p, line);
+		return;
+	}
+	conf_ike_defaults(ike);
+	ike->present = true;
+	ike->line = line;
+	for (i = KW_CERTIFICATE; i <= KW_AUTHORIZE; i++)
+		p->tbad[i] = false;
+	parse_body(p, SCOPE_IKE, NULL, line);
+	if (!p->gave_up)
+		conf_ike_finish(p);
 }
 
 static void
@@ -516,7 +565,7 @@ kw_gre_key(struct conf_parser *p, struct conf_tunnel *t)
 {
 	uint64_t v;
 
-	if (num_arg(p, "gre-key", 1, 0, UINT32_MAX, &v) == 0) {
+	if (conf_num_arg(p, "gre-key", 1, 0, UINT32_MAX, &v) == 0) {
 		t->gre_key = (uint32_t)v;
 		t->has_gre_key = true;
 	}
@@ -528,7 +577,7 @@ kw_mtu(struct conf_parser *p, struct conf_tunnel *t)
 {
 	uint64_t v;
 
-	if (num_arg(p, "mtu", 1, 576, 9000, &v) == 0)
+	if (conf_num_arg(p, "mtu", 1, 576, 9000, &v) == 0)
 		t->mtu = (uint16_t)v;
 }
 
@@ -537,7 +586,7 @@ kw_ttl(struct conf_parser *p, struct conf_tunnel *t)
 {
 	uint64_t v;
 
-	if (num_arg(p, "ttl", 1, 1, 255, &v) == 0)
+	if (conf_num_arg(p, "ttl", 1, 1, 255, &v) == 0)
 		t->ttl = (uint8_t)v;
 }
 
@@ -546,7 +595,7 @@ kw_network_id(struct conf_parser *p, struct conf_tunnel *t)
 {
 	uint64_t v;
 
-	if (num_arg(p, "network-id", 1, 1, UINT32_MAX, &v) == 0)
+	if (conf_num_arg(p, "network-id", 1, 1, UINT32_MAX, &v) == 0)
 		t->network_id = (uint32_t)v;
 }
 
@@ -554,11 +603,11 @@ kw_network_id(struct conf_parser *p, struct conf_tunnel *t)
 static void
 kw_holding_time(struct conf_parser *p, struct conf_tunnel *t)
 {
-	dur_arg(p, "holding-time", 1, 1, 65535, &t->holding_time);
+	conf_dur_arg(p, "holding-time", 1, 1, 65535, &t->holding_time);
 }
 
-static void *
-grow(struct conf_parser *p, void *v, size_t n, size_t size)
+void *
+conf_grow(struct conf_parser *p, void *v, size_t n, size_t size)
 {
 	void *nv;
 
@@ -638,7 +687,7 @@ kw_nhs(struct conf_parser *p, struct conf_tunnel *t)
 		}
 		snprintf(label, sizeof(label), "nhs %s %s", show(p, 1),
 			 p->args[i].s);
-		if (num_arg(p, label, i + 1, 0, 255, &x) == -1)
+		if (conf_num_arg(p, label, i + 1, 0, 255, &x) == -1)
 			return;
 		snprintf(label, sizeof(label), "nhs %s", show(p, 1));
 		if (seen == &prio)
@@ -646,7 +695,7 @@ kw_nhs(struct conf_parser *p, struct conf_tunnel *t)
 		else
 			n.cluster = (uint8_t)x;
 	}
-	if ((v = grow(p, t->nhs, t->nnhs, sizeof(*v))) == NULL)
+	if ((v = conf_grow(p, t->nhs, t->nnhs, sizeof(*v))) == NULL)
 		return;
 	t->nhs = v;
 	t->nhs[t->nnhs++] = n;
@@ -683,7 +732,7 @@ kw_map(struct conf_parser *p, struct conf_tunnel *t)
 	}
 	if (addr_arg(p, label, 3, &m.nbma) == -1)
 		return;
-	if ((v = grow(p, t->maps, t->nmaps, sizeof(*v))) == NULL)
+	if ((v = conf_grow(p, t->maps, t->nmaps, sizeof(*v))) == NULL)
 		return;
 	t->maps = v;
 	t->maps[t->nmaps++] = m;
@@ -704,15 +753,15 @@ kw_cluster(struct conf_parser *p, struct conf_tunnel *t)
 			 "cluster: expected cluster N max-connections M");
 		return;
 	}
-	if (num_arg(p, "cluster", 1, 0, 255, &x) == -1)
+	if (conf_num_arg(p, "cluster", 1, 0, 255, &x) == -1)
 		return;
 	c.cluster = (uint8_t)x;
 	snprintf(label, sizeof(label), "cluster %s max-connections",
 		 show(p, 1));
-	if (num_arg(p, label, 3, 1, 255, &x) == -1)
+	if (conf_num_arg(p, label, 3, 1, 255, &x) == -1)
 		return;
 	c.max_connections = (uint8_t)x;
-	if ((v = grow(p, t->clusters, t->nclusters, sizeof(*v))) == NULL)
+	if ((v = conf_grow(p, t->clusters, t->nclusters, sizeof(*v))) == NULL)
 		return;
 	t->clusters = v;
 	t->clusters[t->nclusters++] = c;
@@ -743,10 +792,13 @@ kw_redirect(struct conf_parser *p, struct conf_tunnel *t)
 	bool_arg(p, 1, &t->redirect);
 }
 
+/* conf_ike_file_end() checks `ipsec yes`: the ike block may follow. */
 static void
 kw_ipsec(struct conf_parser *p, struct conf_tunnel *t)
 {
-	bool_arg(p, 1, &t->ipsec);
+	if (bool_arg(p, 1, &t->ipsec) == 0 && t->ipsec &&
+	    p->nipsec_yes < CONF_MAX_TUNNELS)
+		p->ipsec_yes[p->nipsec_yes++] = p->stmt_line;
 }
 
 static void
@@ -835,13 +887,13 @@ kw_route_table(struct conf_parser *p, struct conf_tunnel *t)
 static void
 kw_nhs_fallback(struct conf_parser *p, struct conf_tunnel *t)
 {
-	dur_arg(p, "nhs-fallback", 1, 0, 3600, &t->nhs_fallback);
+	conf_dur_arg(p, "nhs-fallback", 1, 0, 3600, &t->nhs_fallback);
 }
 
 static void
 kw_negative_ttl(struct conf_parser *p, struct conf_tunnel *t)
 {
-	dur_arg(p, "negative-ttl", 1, 1, 3600, &t->negative_ttl);
+	conf_dur_arg(p, "negative-ttl", 1, 1, 3600, &t->negative_ttl);
 }
 
 /*
@@ -876,13 +928,13 @@ kw_redirect_rate(struct conf_parser *p, struct conf_tunnel *t)
 	for (i = 1; i < p->nargs; i += 2) {
 		if (is(&p->args[i], "every") && !every) {
 			every = true;
-			if (dur_arg(p, "redirect-rate every", i + 1, 1, 3600,
-				    &t->redirect_interval) == -1)
+			if (conf_dur_arg(p, "redirect-rate every", i + 1, 1,
+					 3600, &t->redirect_interval) == -1)
 				return;
 		} else if (is(&p->args[i], "burst") && !burst) {
 			burst = true;
-			if (num_arg(p, "redirect-rate burst", i + 1, 1, 1000,
-				    &x) == -1)
+			if (conf_num_arg(p, "redirect-rate burst", i + 1, 1,
+					 1000, &x) == -1)
 				return;
 			t->redirect_burst = (uint32_t)x;
 		} else {
@@ -897,6 +949,18 @@ kw_redirect_rate(struct conf_parser *p, struct conf_tunnel *t)
 
 /* --- statements and blocks --------------------------------------------- */
 
+/* Where a keyword of another scope belongs. */
+static const char *
+scope_where(unsigned int kw_scope, unsigned int scope)
+{
+	if (kw_scope & SCOPE_IKE)
+		return "inside the ike block";
+	if (kw_scope & SCOPE_TUNNEL)
+		return "inside a tunnel block";
+	return scope == SCOPE_IKE ? "outside the ike block"
+				  : "outside tunnel blocks";
+}
+
 static void
 unknown_keyword(struct conf_parser *p, unsigned int scope)
 {
@@ -908,8 +972,7 @@ unknown_keyword(struct conf_parser *p, unsigned int scope)
 		if (strcmp(keywords[i].name, p->args[0].s) != 0)
 			continue;
 		conf_err(p, p->stmt_line, "%s: only allowed %s", show(p, 0),
-			 scope == SCOPE_TUNNEL ? "outside tunnel blocks"
-					       : "inside a tunnel block");
+			 scope_where(keywords[i].scope, scope));
 		return;
 	}
 	/* Rather a keyword of this scope; then any. */
@@ -943,7 +1006,7 @@ stmt_ok(struct conf_parser *p, const struct keyword *kw, unsigned int *seen)
 			 kw->name);
 		return false;
 	}
-	if (kw->block && p->stmt_end != CONF_END_OPEN && id != KW_IKE) {
+	if (kw->block && p->stmt_end != CONF_END_OPEN) {
 		conf_err(p, p->stmt_line,
 			 "%s: expected \"{\" at the end of the line", kw->name);
 		return false;
@@ -1002,11 +1065,11 @@ stmt(struct conf_parser *p, unsigned int scope, struct conf_tunnel *t)
 	    stmt_ok(p, kw, scope == SCOPE_TUNNEL ? p->tseen : p->gseen)) {
 		nerr = p->nerr;
 		kw->fn(p, t);
-		if (p->nerr != nerr && scope == SCOPE_TUNNEL)
+		if (p->nerr != nerr && scope != SCOPE_GLOBAL)
 			p->tbad[kw - keywords] = true;
 		return; /* block handlers read their block */
 	}
-	if (kw != NULL && scope == SCOPE_TUNNEL)
+	if (kw != NULL && scope != SCOPE_GLOBAL)
 		p->tbad[kw - keywords] = true;
 	if (p->stmt_end == CONF_END_OPEN)
 		skip_block(p, line);
@@ -1029,7 +1092,7 @@ parse_body(struct conf_parser *p, unsigned int scope, struct conf_tunnel *t,
 			skip_block(p, line);
 		}
 		if (end == CONF_END_CLOSE) {
-			if (scope == SCOPE_TUNNEL)
+			if (scope != SCOPE_GLOBAL)
 				return;
 			conf_err(p, line, "unexpected \"}\"");
 		}
@@ -1038,6 +1101,8 @@ parse_body(struct conf_parser *p, unsigned int scope, struct conf_tunnel *t,
 				conf_err(p, open_line,
 					 "tunnel %s: no closing \"}\"",
 					 t->name[0] != '\0' ? t->name : "?");
+			else if (scope == SCOPE_IKE)
+				conf_err(p, open_line, "ike: no closing \"}\"");
 			return;
 		}
 	}
@@ -1064,6 +1129,8 @@ conf_parse_buf(const char *name, const char *buf, size_t len,
 	p->errs_start = errs != NULL ? errs->n : 0;
 	p->conf = conf;
 	parse_body(p, SCOPE_GLOBAL, NULL, 0);
+	if (!p->gave_up)
+		conf_ike_file_end(p);
 	conf_errors_finish(p);
 	if (p->nerr > 0 || p->nomem) {
 		conf_free(conf);

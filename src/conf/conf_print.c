@@ -5,6 +5,7 @@
  * an equal configuration.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "conf_int.h"
@@ -127,6 +128,79 @@ print_tunnel(FILE *f, const struct conf_tunnel *t, unsigned int flags)
 	fprintf(f, "}\n");
 }
 
+static void
+print_id(FILE *f, const struct conf_id *id)
+{
+	size_t len = (id->value != NULL ? strlen(id->value) * 4 : 0) + 16;
+	char *s = malloc(len);
+
+	/* Short of memory, the output is short too; never wrong. */
+	if (s != NULL)
+		fputs(conf_id_fmt(id, s, len), f);
+	free(s);
+}
+
+static void
+print_proposals(FILE *f, const char *kw, const struct conf_proposal *v,
+		size_t n)
+{
+	char s[256];
+	size_t i;
+
+	fprintf(f, "\t%s", kw);
+	for (i = 0; i < n; i++)
+		fprintf(f, " %s", conf_proposal_fmt(&v[i], s, sizeof(s)));
+	fputc('\n', f);
+}
+
+void
+conf_ike_print(FILE *f, const struct conf_ike *ike)
+{
+	const struct {
+		const char *kw;
+		const char *path;
+	} files[] = {
+		{"certificate", ike->certificate},
+		{"private-key", ike->private_key},
+		{"ca", ike->ca},
+		{"crl", ike->crl},
+		{"psk-file", ike->psk_file},
+	};
+	char s[ADDR_STRLEN];
+	size_t i, j;
+
+	fprintf(f, "ike {\n");
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (files[i].path == NULL)
+			continue;
+		fputc('\t', f);
+		print_str(f, files[i].kw, files[i].path);
+	}
+	fputs("\tidentity ", f);
+	print_id(f, &ike->identity);
+	fputc('\n', f);
+	print_proposals(f, "ike-proposal", ike->ike, ike->nike);
+	if (ike->esp_auto)
+		fprintf(f, "\tesp-proposal auto\n");
+	else
+		print_proposals(f, "esp-proposal", ike->esp, ike->nesp);
+	print_dur(f, "ike-lifetime", ike->ike_lifetime);
+	print_dur(f, "esp-lifetime", ike->esp_lifetime);
+	print_dur(f, "dpd", ike->dpd);
+	print_dur(f, "nat-keepalive", ike->nat_keepalive);
+	fprintf(f, "\thalf-open-limit %u per-source %u\n", ike->half_open_limit,
+		ike->half_open_per_source);
+	for (i = 0; i < ike->nauthorize; i++) {
+		fputs("\tauthorize ", f);
+		print_id(f, &ike->authorize[i].id);
+		for (j = 0; j < ike->authorize[i].nprefixes; j++)
+			fprintf(f, " %s",
+				prefix_fmt(&ike->authorize[i].prefixes[j], s));
+		fputc('\n', f);
+	}
+	fprintf(f, "}\n");
+}
+
 void
 conf_print_flags(FILE *f, const struct dmvpn_conf *conf, unsigned int flags)
 {
@@ -149,6 +223,10 @@ conf_print_flags(FILE *f, const struct dmvpn_conf *conf, unsigned int flags)
 		fprintf(f, "route-protocol %u\n", conf->route_protocol);
 	if (conf->hook_script != NULL)
 		print_str(f, "hook-script", conf->hook_script);
+	if (conf->ike.present) {
+		fputc('\n', f);
+		conf_ike_print(f, &conf->ike);
+	}
 	for (i = 0; i < conf->ntunnels; i++) {
 		fputc('\n', f);
 		print_tunnel(f, &conf->tunnels[i], flags);

@@ -330,10 +330,9 @@ conf_tunnel_finish(struct conf_parser *p, struct conf_tunnel *t)
 		conf_err(p, seen[KW_NBMA_INTERFACE],
 			 "nbma-interface %s: that is the tunnel itself",
 			 t->name);
-	if (t->ipsec)
-		conf_err(p, seen[KW_IPSEC],
-			 "ipsec yes: needs an ike block, which is not "
-			 "supported yet");
+	/* Kept tunnels go at index ntunnels; see conf_ike_file_end(). */
+	if (seen[KW_IPSEC] == 0 && p->conf->ntunnels < CONF_MAX_TUNNELS)
+		p->ipsec_implicit[p->conf->ntunnels] = true;
 	for (i = 0; i < t->naddresses; i++) {
 		/* RFC 8200 5: IPv6 links have an MTU of 1280 or more. */
 		if (t->addresses[i].addr.family == AF_INET6 && t->mtu < 1280) {

@@ -1,8 +1,8 @@
 /*
  * Unit tests for the normalised print and the helpers reload uses to
  * apply only what changed: conf_tunnel_diff(), conf_global_diff(),
- * conf_nhs_diff(), conf_map_diff().  The parser's own tests are in
- * test_conf_parse.c.
+ * conf_nhs_diff(), conf_map_diff(), and CONF_GC_IKE.  The parser's own
+ * tests are in test_conf_parse.c and test_conf_ike.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -315,6 +315,7 @@ test_global_diff(void **state)
 		{HUB_HEAD "}\n", CONF_GC_TUNNELS},
 		{"log-level warn\nstate-dir /tmp\n",
 		 CONF_GC_LOG | CONF_GC_STATE_DIR},
+		{"ike {\npsk-file /p\n}\n", CONF_GC_IKE},
 	};
 	struct dmvpn_conf *base = parse_ok(""), *c, *d;
 	size_t i;
@@ -339,6 +340,84 @@ test_global_diff(void **state)
 	conf_free(base);
 }
 
+/* The ike block: any change is CONF_GC_IKE; sets are sets. */
+static void
+test_ike_diff(void **state)
+{
+#define IKE_BASE                                                 \
+	"ike {\npsk-file /p\n"                                   \
+	"authorize fqdn:a.example.net 172.16.0.11 10.1.0.0/24\n" \
+	"authorize 192.0.2.7 172.16.0.12\n"
+	static const struct {
+		const char *text;
+		unsigned int diff;
+	} cases[] = {
+		{IKE_BASE "}\n", 0},
+		/* Order of authorize lines and prefixes means nothing. */
+		{"ike {\npsk-file /p\nauthorize 192.0.2.7 172.16.0.12\n"
+		 "authorize fqdn:A.example.net 10.1.0.0/24 172.16.0.11\n}\n",
+		 0},
+		/* Defaults written out are the defaults. */
+		{IKE_BASE "identity default\nesp-proposal auto\n"
+			  "ike-proposal aes256gcm16-prfsha256-x25519-ecp256-"
+			  "modp3072 aes256-sha256-x25519-ecp256-modp3072\n"
+			  "ike-lifetime 4h\nesp-lifetime 60m\ndpd 30\n"
+			  "nat-keepalive 20s\nhalf-open-limit 1000\n}\n",
+		 0},
+		{IKE_BASE "certificate /c\nprivate-key /k\nca /a\n}\n",
+		 CONF_GC_IKE},
+		{IKE_BASE "certificate /c\nprivate-key /k\nca /a\ncrl /r\n}\n",
+		 CONF_GC_IKE},
+		{IKE_BASE "identity 192.0.2.1\n}\n", CONF_GC_IKE},
+		{IKE_BASE "ike-proposal aes256-sha256-x25519-ecp256-modp3072 "
+			  "aes256gcm16-x25519-ecp256-modp3072\n}\n",
+		 CONF_GC_IKE},
+		{IKE_BASE "esp-proposal aes256gcm16\n}\n", CONF_GC_IKE},
+		{IKE_BASE "ike-lifetime 3h\n}\n", CONF_GC_IKE},
+		{IKE_BASE "esp-lifetime 2h\n}\n", CONF_GC_IKE},
+		{IKE_BASE "dpd 0\n}\n", CONF_GC_IKE},
+		{IKE_BASE "nat-keepalive 30s\n}\n", CONF_GC_IKE},
+		{IKE_BASE "half-open-limit 999\n}\n", CONF_GC_IKE},
+		{IKE_BASE "half-open-limit 1000 per-source 0\n}\n",
+		 CONF_GC_IKE},
+		{IKE_BASE "authorize fqdn:b.example.net 172.16.0.13\n}\n",
+		 CONF_GC_IKE},
+		{"ike {\npsk-file /p\nauthorize 192.0.2.7 172.16.0.12\n"
+		 "authorize fqdn:a.example.net 172.16.0.11\n}\n",
+		 CONF_GC_IKE},
+		{"ike {\npsk-file /p\nauthorize 192.0.2.7 172.16.0.12\n"
+		 "authorize fqdn:b.example.net 172.16.0.11 10.1.0.0/24\n}\n",
+		 CONF_GC_IKE},
+		{"ike {\npsk-file /other\n}\n", CONF_GC_IKE},
+		{"", CONF_GC_IKE},
+	};
+	struct dmvpn_conf *base = parse_ok(IKE_BASE "}\n"), *c, *d;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		c = parse_ok(cases[i].text);
+		assert_int_equal(conf_global_diff(base, c), cases[i].diff);
+		assert_int_equal(conf_global_diff(c, base), cases[i].diff);
+		assert_int_equal(conf_equal(base, c), cases[i].diff == 0);
+		conf_free(c);
+	}
+	conf_free(base);
+
+	/* Adding the block turns IPsec on in a tunnel that did not say. */
+	c = parse_ok(HUB_HEAD "}\n");
+	d = parse_ok(HUB_HEAD "}\nike {\npsk-file /p\n}\n");
+	assert_int_equal(conf_global_diff(c, d), CONF_GC_IKE | CONF_GC_TUNNELS);
+	assert_int_equal(conf_tunnel_diff(&c->tunnels[0], &d->tunnels[0]),
+			 CONF_TC_IPSEC);
+	conf_free(d);
+	d = parse_ok(HUB_HEAD "ipsec no\n}\nike {\npsk-file /p\n}\n");
+	assert_int_equal(conf_global_diff(c, d), CONF_GC_IKE);
+	conf_free(d);
+	conf_free(c);
+#undef IKE_BASE
+}
+
 int
 main(void)
 {
@@ -347,6 +426,7 @@ main(void)
 		cmocka_unit_test(test_tunnel_diff),
 		cmocka_unit_test(test_entry_diff),
 		cmocka_unit_test(test_global_diff),
+		cmocka_unit_test(test_ike_diff),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

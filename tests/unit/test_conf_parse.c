@@ -421,8 +421,12 @@ test_global_errors(void **state)
 	expect_errors("mtu 1400\n",
 		      "t.conf:1: mtu: only allowed inside a tunnel block");
 	expect_errors("ike {\n\tpsk \"x\"\n\tfoo {\n\t}\n}\n",
-		      "t.conf:1: ike block: not supported yet");
-	expect_errors("ike\n", "t.conf:1: ike block: not supported yet");
+		      "t.conf:1: ike: an authentication method is required: "
+		      "psk-file, or certificate, private-key and ca",
+		      "t.conf:2: unknown keyword \"psk\"",
+		      "t.conf:3: unknown keyword \"foo\"");
+	expect_errors("ike\n",
+		      "t.conf:1: ike: expected \"{\" at the end of the line");
 	expect_errors("log-level info {\n}\n",
 		      "t.conf:1: log-level: does not take a block");
 }
@@ -545,9 +549,7 @@ test_tunnel_value_errors(void **state)
 		  "t.conf:6: shortcut maybe: must be yes or no");
 	spoke_err("redirect on", "t.conf:6: redirect on: must be yes or no");
 	spoke_err("ipsec 1", "t.conf:6: ipsec 1: must be yes or no");
-	spoke_err("ipsec yes",
-		  "t.conf:6: ipsec yes: needs an ike block, which is not "
-		  "supported yet");
+	spoke_err("ipsec yes", "t.conf:6: ipsec yes: needs an ike block");
 	spoke_err("route-table 0",
 		  "t.conf:6: route-table 0: must be main, default, local or "
 		  "1..4294967295");
@@ -1143,7 +1145,8 @@ test_unknown_keywords(void **state)
 	spoke_err("log-levl info",
 		  "t.conf:6: unknown keyword \"log-levl\" (did you mean "
 		  "\"log-level\"?)");
-	spoke_err("ike {\n}", "t.conf:6: ike block: not supported yet");
+	spoke_err("ike {\n}", "t.conf:6: ike: only allowed outside tunnel "
+			      "blocks (one ike block serves every tunnel)");
 }
 
 /* --- all errors, and the limit ----------------------------------------- */
