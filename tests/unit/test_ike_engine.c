@@ -1,0 +1,634 @@
+/*
+ * The IKEv2 engine against itself (tests/unit/ike_harness.c): IKE_SA_INIT
+ * and IKE_AUTH with a PSK, the CHILD SA in both mock kernels with the
+ * same keys, retransmission and loss, duplicates, cookies, INVALID_KE,
+ * fragmentation, NAT detection, simultaneous initiation, deletes, DPD.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <stdlib.h>
+
+#include "dmvpn/ike.h"
+#include "dmvpn/log.h"
+#include "dmvpn/ike_wire.h"
+#include "ike_harness.h"
+
+static struct ikh h;
+static struct ikh_node *a, *b;
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	ikh_free(&h);
+	return 0;
+}
+
+static void
+pair(void)
+{
+	ikh_init(&h);
+	a = ikh_node(&h, "a", "192.0.2.1");
+	b = ikh_node(&h, "b", "192.0.2.2");
+}
+
+static void
+up(void)
+{
+	ikh_start(a);
+	ikh_start(b);
+	assert_int_equal(ikh_connect(a, b), 0);
+	ikh_run(&h, 1);
+}
+
+static void
+dump_drops(const struct ikh_node *n)
+{
+	const struct ike_stats *st = ike_stats(n->e);
+	int i;
+
+	if (getenv("IKE_DEBUG") == NULL)
+		return;
+	for (i = 0; i < IKE_DROP_MAX; i++)
+		if (st->drops[i] != 0)
+			print_message("%s: drop %s %llu\n", n->name,
+				      ike_drop_name(i),
+				      (unsigned long long)st->drops[i]);
+}
+
+static void
+assert_up(void)
+{
+	dump_drops(a);
+	dump_drops(b);
+	assert_int_equal(ikh_ike_sas(a, b, IKE_SA_ESTABLISHED), 1);
+	assert_int_equal(ikh_ike_sas(b, a, IKE_SA_ESTABLISHED), 1);
+	assert_int_equal(ikh_count(a, b, true), 1);
+	assert_int_equal(ikh_count(a, b, false), 1);
+	assert_int_equal(ikh_count(b, a, true), 1);
+	assert_int_equal(ikh_count(b, a, false), 1);
+	assert_true(ikh_consistent(a, b));
+}
+
+static void
+test_psk(void **state)
+{
+	const struct ike_stats *st;
+
+	(void)state;
+	pair();
+	up();
+	assert_up();
+	assert_int_equal(a->peer_up, 1);
+	assert_int_equal(b->peer_up, 1);
+	/* Four messages: INIT and AUTH, each way once. */
+	assert_int_equal(ikh_cap_count(&h, a, IKE_EXCH_IKE_SA_INIT, 0), 1);
+	assert_int_equal(ikh_cap_count(&h, b, IKE_EXCH_IKE_SA_INIT, 1), 1);
+	assert_int_equal(ikh_cap_count(&h, a, IKE_EXCH_IKE_AUTH, 0), 1);
+	assert_int_equal(ikh_cap_count(&h, b, IKE_EXCH_IKE_AUTH, 1), 1);
+	/* AES-GCM first: 36 octets of key with the salt, no integrity. */
+	assert_int_equal(a->ksa[0].keys.encr, IKE_ENCR_AES_GCM_16);
+	assert_int_equal(a->ksa[0].keys.encr_key_len, 36);
+	assert_int_equal(a->ksa[0].keys.integ_key_len, 0);
+	assert_false(a->ksa[0].encap);
+	st = ike_stats(a->e);
+	assert_int_equal(st->ike_sas_established, 1);
+	assert_int_equal(st->retransmits, 0);
+	/* Asking again says "up" again and starts nothing. */
+	assert_int_equal(ikh_connect(a, b), 0);
+	assert_int_equal(a->peer_up, 2);
+	assert_int_equal(ikh_cap_count(&h, a, IKE_EXCH_IKE_SA_INIT, 0), 1);
+}
+
+static void
+test_wrong_psk(void **state)
+{
+	(void)state;
+	pair();
+	b->conf.psk[0] ^= 1;
+	up();
+	ikh_run(&h, 20);
+	assert_int_equal(ikh_ike_sas(a, b, -1), 0);
+	assert_int_equal(ikh_ike_sas(b, a, -1), 0);
+	assert_int_equal(a->nksa + b->nksa, 0);
+	assert_int_equal(ike_stats(b->e)->auth_failures, 1);
+	assert_int_equal(ike_stats(a->e)->auth_failures, 1);
+	assert_int_equal(a->peer_up, 0);
+	/* NHRP hears that its request failed. */
+	assert_int_equal(a->peer_down, 1);
+}
+
+struct drop_nth {
+	int seen;
+	int drop_at;
+};
+
+/* Drop the drop_at-th datagram (0-based), whatever it is. */
+static int
+drop_nth(struct ikh *hh, const struct ikh_pkt *p, uint8_t exch, uint8_t flags,
+	 uint32_t msgid, void *arg)
+{
+	struct drop_nth *d = arg;
+
+	(void)hh;
+	(void)p;
+	(void)exch;
+	(void)flags;
+	(void)msgid;
+	return d->seen++ == d->drop_at ? 1 : 0;
+}
+
+static void
+test_loss_and_retransmission(void **state)
+{
+	struct drop_nth d;
+	int k;
+
+	(void)state;
+	/* Lose each of the four messages in turn: the SA still comes up. */
+	for (k = 0; k < 4; k++) {
+		pair();
+		d.seen = 0;
+		d.drop_at = k;
+		h.filter = drop_nth;
+		h.filter_arg = &d;
+		ikh_start(a);
+		ikh_start(b);
+		ikh_connect(a, b);
+		ikh_run(&h, 30);
+		assert_up();
+		assert_int_equal(ike_stats(a->e)->retransmits, 1);
+		assert_int_equal(a->child_add, 1);
+		assert_int_equal(b->child_add, 1);
+		if (k < 3)
+			ikh_free(&h);
+	}
+}
+
+static int
+dup_all(struct ikh *hh, const struct ikh_pkt *p, uint8_t exch, uint8_t flags,
+	uint32_t msgid, void *arg)
+{
+	(void)hh;
+	(void)p;
+	(void)exch;
+	(void)flags;
+	(void)msgid;
+	(void)arg;
+	return 2;
+}
+
+static void
+test_duplicates(void **state)
+{
+	(void)state;
+	pair();
+	h.filter = dup_all;
+	up();
+	assert_up();
+	/* Duplicated requests got the same answer again, nothing more. */
+	assert_int_equal(ike_stats(b->e)->ike_sas_established, 1);
+	assert_int_equal(a->child_add, 1);
+	assert_int_equal(b->child_add, 1);
+}
+
+static void
+test_dead_peer(void **state)
+{
+	(void)state;
+	pair();
+	up();
+	assert_up();
+	b->down = true;
+	ikh_run(&h, a->conf.dpd + 200);
+	assert_int_equal(ikh_ike_sas(a, b, -1), 0);
+	assert_int_equal(a->nksa, 0);
+	assert_int_equal(a->peer_down, 1);
+	assert_int_equal(ike_stats(a->e)->dpd_dead, 1);
+}
+
+static void
+test_release_deletes(void **state)
+{
+	(void)state;
+	pair();
+	up();
+	assert_up();
+	ike_release(a->e, h.now, &b->addr);
+	ikh_run(&h, 1);
+	assert_int_equal(ikh_ike_sas(a, b, -1), 0);
+	assert_int_equal(ikh_ike_sas(b, a, -1), 0);
+	assert_int_equal(a->nksa + b->nksa, 0);
+	assert_int_equal(a->peer_down, 1);
+	assert_int_equal(b->peer_down, 1);
+	assert_int_equal(a->policy_del, 1);
+	assert_int_equal(b->policy_del, 1);
+}
+
+static void
+test_cookies(void **state)
+{
+	(void)state;
+	pair();
+	/* Every request is one too many: the responder asks for a cookie. */
+	b->conf.half_open_limit = 0;
+	up();
+	assert_up();
+	assert_int_equal(ike_stats(b->e)->cookies_sent, 1);
+	/* The request, the cookie, the request again with it, the answer. */
+	assert_int_equal(ikh_cap_count(&h, a, IKE_EXCH_IKE_SA_INIT, 0), 2);
+	assert_int_equal(ikh_cap_count(&h, b, IKE_EXCH_IKE_SA_INIT, 1), 2);
+}
+
+static int
+drop_from(struct ikh *hh, const struct ikh_pkt *p, uint8_t exch, uint8_t flags,
+	  uint32_t msgid, void *arg)
+{
+	(void)hh;
+	(void)exch;
+	(void)flags;
+	(void)msgid;
+	return p->src == arg ? 1 : 0;
+}
+
+static void
+test_per_source_limit(void **state)
+{
+	struct ikh_node *c;
+
+	(void)state;
+	pair();
+	c = ikh_node(&h, "c", "192.0.2.1");
+	b->conf.half_open_per_source = 1;
+	ikh_start(a);
+	ikh_start(b);
+	ikh_start(c);
+	/* b's answers are lost: a's exchange stays half open at b. */
+	h.filter = drop_from;
+	h.filter_arg = b;
+	ikh_connect(a, b);
+	assert_int_equal(ikh_ike_sas(b, a, IKE_SA_AUTHING), 1);
+	/* Another initiator behind the same address is refused... */
+	ikh_connect(c, b);
+	assert_int_equal(ike_stats(b->e)->drops[IKE_DROP_HALF_OPEN], 1);
+	ikh_stop(c);
+	/* ...and a finishes once b's answers get through. */
+	h.filter = NULL;
+	ikh_run(&h, 10);
+	assert_int_equal(ikh_ike_sas(b, a, IKE_SA_ESTABLISHED), 1);
+	assert_int_equal(ikh_ike_sas(a, b, IKE_SA_ESTABLISHED), 1);
+}
+
+static void
+test_invalid_ke(void **state)
+{
+	(void)state;
+	pair();
+	/* b takes only ECP-256: a's first KE (X25519) is refused. */
+	b->conf.ike[0].dh[0] = IKE_KE_ECP256;
+	b->conf.ike[0].ndh = 1;
+	b->conf.nike = 1;
+	up();
+	assert_up();
+	assert_int_equal(ikh_cap_count(&h, a, IKE_EXCH_IKE_SA_INIT, 0), 2);
+}
+
+static void
+test_no_proposal(void **state)
+{
+	(void)state;
+	pair();
+	b->conf.ike[0].encr_bits = 128;
+	b->conf.nike = 1;
+	up();
+	ikh_run(&h, 30);
+	assert_int_equal(ikh_ike_sas(a, b, -1), 0);
+	assert_int_equal(ikh_ike_sas(b, a, -1), 0);
+	assert_int_equal(ike_stats(b->e)->drops[IKE_DROP_NO_PROPOSAL], 1);
+	assert_int_equal(a->peer_down, 1);
+}
+
+static void
+test_cbc(void **state)
+{
+	(void)state;
+	pair();
+	/* Only AES-CBC with HMAC-SHA-256, for IKE and for ESP. */
+	a->conf.ike[0] = a->conf.ike[1];
+	a->conf.nike = 1;
+	a->conf.esp[0] = a->conf.esp[1];
+	a->conf.nesp = 1;
+	up();
+	assert_up();
+	assert_int_equal(a->ksa[0].keys.encr, IKE_ENCR_AES_CBC);
+	assert_int_equal(a->ksa[0].keys.encr_key_len, 16);
+	assert_int_equal(a->ksa[0].keys.integ_key_len, 32);
+}
+
+static int
+count_big(struct ikh *hh, const struct ikh_pkt *p, uint8_t exch, uint8_t flags,
+	  uint32_t msgid, void *arg)
+{
+	size_t *max = arg;
+
+	(void)hh;
+	(void)flags;
+	(void)msgid;
+	if (exch == IKE_EXCH_IKE_AUTH && p->len > *max)
+		*max = p->len;
+	return 0;
+}
+
+static void
+test_fragmentation(void **state)
+{
+	size_t max = 0;
+
+	(void)state;
+	pair();
+	/* Small fragments: IKE_AUTH is split both ways (RFC 7383). */
+	a->conf.fragment_size = 200;
+	b->conf.fragment_size = 200;
+	h.filter = count_big;
+	h.filter_arg = &max;
+	up();
+	assert_up();
+	assert_true(max <= 200);
+	assert_true(ikh_cap_count(&h, a, IKE_EXCH_IKE_AUTH, 0) > 1);
+	assert_true(ikh_cap_count(&h, b, IKE_EXCH_IKE_AUTH, 1) > 1);
+}
+
+static void
+test_nat(void **state)
+{
+	(void)state;
+	pair();
+	/* a is behind a NAT: 192.0.2.1 inside, 198.51.100.1 outside. */
+	a->natted = true;
+	a->public_addr = (struct addr){0};
+	assert_int_equal(addr_parse(&a->public_addr, "198.51.100.1"), 0);
+	up();
+	assert_up();
+	assert_true(a->ksa[0].encap);
+	assert_true(b->ksa[0].encap);
+	/* Both float to 4500; b sends to the NAT's mapped port. */
+	assert_int_equal(a->ksa[0].sport, IKE_NATT_PORT);
+	assert_int_equal(b->ksa[0].sport, IKE_NATT_PORT);
+	assert_int_equal(b->ksa[0].dport, IKE_NATT_PORT + 40000);
+	/* The side behind the NAT keeps it open. */
+	ikh_run(&h, 25);
+	assert_up();
+}
+
+static void
+test_simultaneous(void **state)
+{
+	(void)state;
+	pair();
+	ikh_start(a);
+	ikh_start(b);
+	/* Both ask at once: the two exchanges cross. */
+	h.hold = true;
+	ike_connect(a->e, h.now, &a->addr, &b->addr);
+	ike_connect(b->e, h.now, &b->addr, &a->addr);
+	ikh_settle(&h);
+	h.hold = false;
+	ikh_release(&h, false);
+	ikh_run(&h, 5);
+	/* One IKE SA each side survives: the one the lower address began. */
+	assert_up();
+	assert_int_equal(a->peer_up, 1);
+	assert_int_equal(b->peer_up, 1);
+	assert_int_equal(a->peer_down, 0);
+	assert_int_equal(b->peer_down, 0);
+	/* The crossing one was deleted by b, which began it. */
+	assert_int_equal(ikh_ike_sas(a, b, -1), 1);
+	assert_int_equal(ikh_ike_sas(b, a, -1), 1);
+}
+
+static void
+test_child_rekey(void **state)
+{
+	uint32_t old_spi;
+
+	(void)state;
+	pair();
+	a->conf.esp_lifetime = 100;
+	b->conf.esp_lifetime = 100;
+	up();
+	assert_up();
+	old_spi = a->ksa[0].spi;
+	ikh_run(&h, 100);
+	/* Rekeyed once (by whichever timer fired first), old pair gone. */
+	assert_up();
+	assert_true(a->ksa[0].spi != old_spi || a->ksa[1].spi != old_spi);
+	assert_int_equal(ike_stats(a->e)->child_rekeys +
+				 ike_stats(b->e)->child_rekeys,
+			 1);
+	assert_int_equal(a->peer_down + b->peer_down, 0);
+	ikh_run(&h, 1000);
+	assert_up();
+	assert_int_equal(a->peer_down + b->peer_down, 0);
+}
+
+static void
+test_ike_rekey(void **state)
+{
+	(void)state;
+	pair();
+	a->conf.ike_lifetime = 200;
+	b->conf.ike_lifetime = 200;
+	up();
+	assert_up();
+	ikh_run(&h, 200);
+	assert_up();
+	assert_int_equal(
+		ike_stats(a->e)->ike_rekeys + ike_stats(b->e)->ike_rekeys, 1);
+	/* The CHILD SA carries on untouched under the new IKE SA. */
+	assert_int_equal(a->child_add, 1);
+	assert_int_equal(a->peer_down + b->peer_down, 0);
+	/* And the new IKE SA works: a CHILD rekey over it. */
+	ike_kernel_expire(a->e, h.now, &a->addr,
+			  a->ksa[0].in ? a->ksa[0].spi : a->ksa[1].spi, false);
+	ikh_run(&h, 5);
+	assert_up();
+	assert_int_equal(a->child_add, 2);
+	ikh_run(&h, 2000);
+	assert_up();
+}
+
+/*
+ * Both ends rekey the CHILD SA at the same moment (same seed: the same
+ * jittered timer).  nonce_fill decides whose nonces are lowest, and so
+ * (RFC 7296 2.8.1) whose new SA is redundant.
+ */
+static void
+child_collision(uint8_t fill_a, uint8_t fill_b)
+{
+	pair();
+	a->conf.esp_lifetime = b->conf.esp_lifetime = 100;
+	a->conf.seed = b->conf.seed = 77;
+	up();
+	assert_up();
+	a->nonce_fill = fill_a;
+	b->nonce_fill = fill_b;
+	ikh_run(&h, 100);
+	assert_int_equal(ike_stats(a->e)->child_rekeys, 1);
+	assert_int_equal(ike_stats(b->e)->child_rekeys, 1);
+	ikh_run(&h, 5);
+	/* One pair left each way, the same at both ends. */
+	assert_up();
+	assert_int_equal(a->child_add, 3);
+	assert_int_equal(b->child_add, 3);
+	assert_int_equal(a->peer_down + b->peer_down, 0);
+	/* And life goes on: later rekeys work. */
+	ikh_run(&h, 500);
+	assert_up();
+}
+
+static void
+test_child_rekey_collision_a_low(void **state)
+{
+	(void)state;
+	child_collision(0x10, 0xf0);
+}
+
+static void
+test_child_rekey_collision_b_low(void **state)
+{
+	(void)state;
+	child_collision(0xf0, 0x10);
+}
+
+static void
+ike_collision(uint8_t fill_a, uint8_t fill_b)
+{
+	pair();
+	a->conf.ike_lifetime = b->conf.ike_lifetime = 300;
+	a->conf.seed = b->conf.seed = 99;
+	up();
+	assert_up();
+	a->nonce_fill = fill_a;
+	b->nonce_fill = fill_b;
+	ikh_run(&h, 300);
+	assert_int_equal(ike_stats(a->e)->ike_rekeys, 1);
+	assert_int_equal(ike_stats(b->e)->ike_rekeys, 1);
+	ikh_run(&h, 20);
+	assert_up();
+	assert_int_equal(a->child_add, 1);
+	assert_int_equal(a->peer_down + b->peer_down, 0);
+	/* The surviving IKE SA carries a CHILD rekey. */
+	a->nonce_fill = b->nonce_fill = 0;
+	ikh_run(&h, 3600);
+	assert_up();
+	assert_int_equal(a->peer_down + b->peer_down, 0);
+}
+
+static void
+test_ike_rekey_collision_a_low(void **state)
+{
+	(void)state;
+	ike_collision(0x10, 0xf0);
+}
+
+static void
+test_ike_rekey_collision_b_low(void **state)
+{
+	(void)state;
+	ike_collision(0xf0, 0x10);
+}
+
+/* a deletes the IKE SA while b's CHILD rekey is on its way. */
+static void
+test_delete_races_rekey(void **state)
+{
+	(void)state;
+	pair();
+	up();
+	assert_up();
+	h.hold = true;
+	ike_release(a->e, h.now, &b->addr);
+	ike_kernel_expire(b->e, h.now, &b->addr,
+			  b->ksa[0].in ? b->ksa[0].spi : b->ksa[1].spi, false);
+	ikh_settle(&h);
+	h.hold = false;
+	ikh_release(&h, false);
+	ikh_run(&h, 30);
+	assert_int_equal(ikh_ike_sas(a, b, -1), 0);
+	assert_int_equal(ikh_ike_sas(b, a, -1), 0);
+	assert_int_equal(a->nksa + b->nksa, 0);
+	assert_int_equal(a->peer_down, 1);
+	assert_int_equal(b->peer_down, 1);
+}
+
+/* A CHILD rekey whose request is lost, then whose answer is lost. */
+static void
+test_rekey_loss(void **state)
+{
+	struct drop_nth d;
+	int k;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		pair();
+		up();
+		assert_up();
+		d.seen = 0;
+		d.drop_at = k;
+		h.filter = drop_nth;
+		h.filter_arg = &d;
+		ike_kernel_expire(a->e, h.now, &a->addr,
+				  a->ksa[0].in ? a->ksa[0].spi : a->ksa[1].spi,
+				  false);
+		ikh_run(&h, 60);
+		assert_up();
+		assert_int_equal(a->peer_down + b->peer_down, 0);
+		if (k == 0)
+			ikh_free(&h);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_psk, teardown),
+		cmocka_unit_test_teardown(test_wrong_psk, teardown),
+		cmocka_unit_test_teardown(test_loss_and_retransmission,
+					  teardown),
+		cmocka_unit_test_teardown(test_duplicates, teardown),
+		cmocka_unit_test_teardown(test_dead_peer, teardown),
+		cmocka_unit_test_teardown(test_release_deletes, teardown),
+		cmocka_unit_test_teardown(test_cookies, teardown),
+		cmocka_unit_test_teardown(test_per_source_limit, teardown),
+		cmocka_unit_test_teardown(test_invalid_ke, teardown),
+		cmocka_unit_test_teardown(test_no_proposal, teardown),
+		cmocka_unit_test_teardown(test_cbc, teardown),
+		cmocka_unit_test_teardown(test_fragmentation, teardown),
+		cmocka_unit_test_teardown(test_nat, teardown),
+		cmocka_unit_test_teardown(test_simultaneous, teardown),
+		cmocka_unit_test_teardown(test_child_rekey, teardown),
+		cmocka_unit_test_teardown(test_ike_rekey, teardown),
+		cmocka_unit_test_teardown(test_child_rekey_collision_a_low,
+					  teardown),
+		cmocka_unit_test_teardown(test_child_rekey_collision_b_low,
+					  teardown),
+		cmocka_unit_test_teardown(test_ike_rekey_collision_a_low,
+					  teardown),
+		cmocka_unit_test_teardown(test_ike_rekey_collision_b_low,
+					  teardown),
+		cmocka_unit_test_teardown(test_delete_races_rekey, teardown),
+		cmocka_unit_test_teardown(test_rekey_loss, teardown),
+	};
+
+	if (getenv("IKE_DEBUG") != NULL) {
+		log_set_level(LOG_LVL_DEBUG);
+		log_dbg_enable(DBG_IKE);
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
