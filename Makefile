@@ -51,7 +51,7 @@ DEPS_ike := core buf
 DEPS_xfrm := core buf
 
 # Which modules each program links, in link order.
-LINK_dmvpnd   := nhrp conf ctl rtnl route dns hook priv core buf
+LINK_dmvpnd   := nhrp ike xfrm conf ctl rtnl route dns hook priv core buf
 LINK_dmvpnctl := ctl core buf
 
 # libev ships no pkg-config file on Debian or Alpine; fall back to -lev.

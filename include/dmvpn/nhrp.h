@@ -164,6 +164,13 @@ struct nhrp_ops {
 	 * starts past them; 0 on success.  May be NULL.
 	 */
 	int (*reqid_reserve)(void *ctx, uint32_t limit);
+	/*
+	 * Hub with IPsec: may the peer at NBMA address nbma (authenticated
+	 * by IKE) register the tunnel address proto?  false: the CIE is
+	 * refused with code 4 (administratively prohibited).  May be NULL.
+	 */
+	bool (*authorize)(void *ctx, const struct addr *nbma,
+			  const struct addr *proto);
 	void *ctx;
 };
 
@@ -194,6 +201,7 @@ struct nhrp_stats {
 	uint64_t registrations_accepted;
 	uint64_t registrations_rejected;
 	uint64_t registrations_nat;
+	uint64_t registrations_unauthorized; /* IKE identity refused it */
 	uint64_t resolutions_answered;
 	uint64_t resolutions_forwarded;
 	uint64_t replies_forwarded;

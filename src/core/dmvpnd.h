@@ -66,6 +66,7 @@ struct tunnel {
 
 struct ctl_server;
 struct hooks;
+struct ike_daemon;
 
 struct daemon {
 	struct ev_loop *loop;
@@ -79,7 +80,8 @@ struct daemon {
 	ev_timer resync;
 	struct route_engine *routes;
 	struct dns *dns;
-	struct hooks *hooks; /* dmvpnd_hooks.c */
+	struct hooks *hooks;    /* dmvpnd_hooks.c */
+	struct ike_daemon *ike; /* dmvpnd_ike.c; NULL without an ike block */
 	struct list_node tunnels;
 	uint64_t rtnl_overruns;
 	uint32_t reqid_limit;
@@ -92,6 +94,18 @@ int tunnel_reconfigure(struct tunnel *t, struct conf_tunnel *nt);
 struct tunnel *tunnel_by_ifindex(struct daemon *d, int ifindex);
 struct tunnel *tunnel_by_name(struct daemon *d, const char *name);
 void tunnel_arm(struct tunnel *t);
+
+/* dmvpnd_ike.c */
+struct ike_stats;
+int daemon_ike_start(struct daemon *d);
+void daemon_ike_stop(struct daemon *d);
+/* NHRP wants (up) or no longer needs IPsec between local and remote. */
+void daemon_ike_nhrp(struct daemon *d, const struct addr *local,
+		     const struct addr *remote, bool up);
+/* May the IKE peer at nbma register proto?  True without IKE. */
+bool daemon_ike_authorized(struct daemon *d, const struct addr *nbma,
+			   const struct addr *proto);
+const struct ike_stats *daemon_ike_stats(const struct daemon *d);
 
 /* main.c */
 int daemon_reload(struct daemon *d, char *why, size_t whylen);

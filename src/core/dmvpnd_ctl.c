@@ -241,6 +241,7 @@ show_stats(void *arg, struct ctl_conn *c)
 		sum.registrations_accepted += s->registrations_accepted;
 		sum.registrations_rejected += s->registrations_rejected;
 		sum.registrations_nat += s->registrations_nat;
+		sum.registrations_unauthorized += s->registrations_unauthorized;
 		sum.resolutions_answered += s->resolutions_answered;
 		sum.resolutions_forwarded += s->resolutions_forwarded;
 		sum.replies_forwarded += s->replies_forwarded;
@@ -270,6 +271,7 @@ show_stats(void *arg, struct ctl_conn *c)
 	NHRP_STAT(registrations_accepted);
 	NHRP_STAT(registrations_rejected);
 	NHRP_STAT(registrations_nat);
+	NHRP_STAT(registrations_unauthorized);
 	NHRP_STAT(resolutions_answered);
 	NHRP_STAT(resolutions_forwarded);
 	NHRP_STAT(replies_forwarded);

@@ -331,7 +331,8 @@ op_intent(void *ctx, const struct nhrp_intent *in)
 		break;
 	case NHRP_I_IPSEC_UP:
 	case NHRP_I_IPSEC_DOWN:
-		/* The IKE daemon part answers these once it exists. */
+		daemon_ike_nhrp(t->d, &t->local_nbma, &in->nbma,
+				in->type == NHRP_I_IPSEC_UP);
 		break;
 	case NHRP_I_EVENT:
 		log_info("%s: %s %s nbma %s%s%s", t->name,
@@ -772,6 +773,14 @@ tunnel_reconfigure(struct tunnel *t, struct conf_tunnel *nt)
 	return 0;
 }
 
+static bool
+op_authorize(void *ctx, const struct addr *nbma, const struct addr *proto)
+{
+	struct tunnel *t = ctx;
+
+	return daemon_ike_authorized(t->d, nbma, proto);
+}
+
 struct tunnel *
 tunnel_start(struct daemon *d, struct conf_tunnel *tc)
 {
@@ -780,6 +789,7 @@ tunnel_start(struct daemon *d, struct conf_tunnel *tc)
 		.intent = op_intent,
 		.route_lookup = op_route_lookup,
 		.reqid_reserve = op_reqid_reserve,
+		.authorize = op_authorize,
 	};
 	struct tunnel *t = calloc(1, sizeof(*t));
 	struct nhrp_conf *nc = NULL;
@@ -798,9 +808,8 @@ tunnel_start(struct daemon *d, struct conf_tunnel *tc)
 	snprintf(t->name, sizeof(t->name), "%s", tc->name);
 	list_add_tail(&d->tunnels, &t->link);
 	ev_timer_init(&t->deadline, on_deadline, 0., 0.);
-	if (tc->ipsec) {
-		log_error("tunnel %s: ipsec yes is not available in this "
-			  "version; use ipsec no",
+	if (tc->ipsec && d->ike == NULL) {
+		log_error("tunnel %s: ipsec yes, but IKE is not running",
 			  t->name);
 		goto fail;
 	}

@@ -203,6 +203,9 @@ daemon_reload(struct daemon *d, char *why, size_t whylen)
 		log_error("reload: %s; keeping the running configuration", why);
 		return -1;
 	}
+	if (conf_global_diff(old, conf) & CONF_GC_IKE)
+		log_warnx("reload: the ike block changed; it applies at the "
+			  "next start of dmvpnd");
 	d->conf = conf;
 	apply_logging(conf, rt->opts.debug_cats);
 	make_state_dir(conf);
@@ -321,6 +324,9 @@ daemon_start(struct runtime *rt)
 	}
 	if (daemon_ctl_start(d) == -1)
 		return -1;
+	/* Before the tunnels: NHRP asks for IPsec from its first moment. */
+	if (daemon_ike_start(d) == -1)
+		return -1;
 	start_tunnels(d);
 	/* Clean what a previous run (kill -9) left, install what we want. */
 	kernel_resync(d);
@@ -349,6 +355,8 @@ daemon_stop(struct runtime *rt)
 		kernel_resync(d);
 	list_for_each_entry_safe(t, tmp, &d->tunnels, link)
 		tunnel_stop(t);
+	/* Deletes to the peers; our SAs and policies leave the kernel. */
+	daemon_ike_stop(d);
 	kernel_close(d);
 	dns_free(d->dns);
 	d->dns = NULL;

@@ -171,6 +171,11 @@ nhrp_handle_registration(struct nhrp_engine *e, double now,
 		    p.plen < net->plen) {
 			/* Only addresses of this tunnel's network. */
 			code = NHRP_CIE_ADMIN_PROHIBITED;
+		} else if (e->conf.ipsec && e->ops.authorize != NULL &&
+			   !e->ops.authorize(e->ops.ctx, from, &p.addr)) {
+			/* The IKE identity does not cover this address. */
+			code = NHRP_CIE_ADMIN_PROHIBITED;
+			e->stats.registrations_unauthorized++;
 		} else if (c != NULL && (c->type == NHRP_CACHE_LOCAL ||
 					 c->type == NHRP_CACHE_STATIC ||
 					 c->type == NHRP_CACHE_NHS)) {

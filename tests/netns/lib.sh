@@ -537,6 +537,50 @@ dm_conf() {
 	chmod 600 "$DM_WORK/$name.conf"
 }
 
+# dm_ike NAME [LINE...]: append an ike block with a pre-shared key (and
+# the LINEs) to NAME's configuration; dm_conf first.
+dm_ike() {
+	local name=$1 l
+	shift
+	printf '%s\n' "${DM_PSK:-dmvpnd test key 42}" >"$DM_WORK/$name.psk"
+	chmod 600 "$DM_WORK/$name.psk"
+	{
+		echo "ike {"
+		echo "	psk-file $DM_WORK/$name.psk"
+		for l in "$@"; do echo "	$l"; done
+		echo "}"
+	} >>"$DM_WORK/$name.conf"
+}
+
+# ns_watch_wire: count what the internet namespace forwards between its
+# subnets: ESP, ESP in UDP 4500 and cleartext GRE (routers must be on
+# different subnets for their traffic to be forwarded, not bridged).
+ns_watch_wire() {
+	nsx inet nft -f - <<-'EOF'
+	table ip wire {
+		counter esp_pkts {}
+		counter natt_pkts {}
+		counter gre_pkts {}
+		counter ike_pkts {}
+		chain forward {
+			type filter hook forward priority 0; policy accept;
+			ip protocol esp counter name esp_pkts
+			udp dport 4500 counter name natt_pkts
+			udp dport 500 counter name ike_pkts
+			ip protocol gre counter name gre_pkts
+		}
+	}
+	EOF
+}
+
+# ns_wire_count esp|natt|gre|ike: packets of that kind forwarded so far.
+ns_wire_count() {
+	nsx inet nft list counter ip wire "$1_pkts" | awk '$1 == "packets" { print $2 }'
+}
+
+# dm_xfrm_states NAME: how many XFRM states NAME's kernel holds.
+dm_xfrm_states() { nsx "$1" ip xfrm state | grep -c '^src' || true; }
+
 dm_start() {
 	local name=$1
 	echo "=== start $(date +%T)" >>"$DM_WORK/$name.log"

@@ -279,6 +279,14 @@ fab_add_route(struct fab_node *n, const char *prefix, const char *nexthop)
 		r->nexthop = fab_addr(nexthop);
 }
 
+static bool
+fab_authorize(void *ctx, const struct addr *nbma, const struct addr *proto)
+{
+	struct fab_node *n = ctx;
+
+	return n->authorize == NULL || n->authorize(n, nbma, proto);
+}
+
 void
 fab_start(struct fab_node *n)
 {
@@ -287,6 +295,7 @@ fab_start(struct fab_node *n)
 		.intent = fab_intent,
 		.route_lookup = fab_route_lookup,
 		.reqid_reserve = fab_reserve,
+		.authorize = fab_authorize,
 		.ctx = n,
 	};
 	const char *why = NULL;

@@ -68,6 +68,9 @@ struct fab_node {
 	unsigned int ipsec_down_requests;
 	unsigned int rx_types[9];
 	uint32_t reserved_reqid;
+	/* IPsec identity check (hub): NULL allows everything. */
+	bool (*authorize)(const struct fab_node *n, const struct addr *nbma,
+			  const struct addr *proto);
 };
 
 /* A packet as it crossed the fabric (see fab_capture()). */

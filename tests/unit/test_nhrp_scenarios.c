@@ -886,6 +886,63 @@ test_ipsec_gating(void **state)
 	assert_int_equal(s2->ipsec_down_requests, 2);
 }
 
+/* The hub's IKE identities: s1 may register only 172.16.0.11. */
+static bool
+only_own_address(const struct fab_node *n, const struct addr *nbma,
+		 const struct addr *proto)
+{
+	struct addr s1_nbma = fab_addr("192.0.2.11");
+	struct addr s1_proto = fab_addr("172.16.0.11");
+
+	(void)n;
+	return !addr_eq(nbma, &s1_nbma) || addr_eq(proto, &s1_proto);
+}
+
+/*
+ * With IPsec, a spoke whose certificate (or authorize entry) does not
+ * name a tunnel address cannot register it: code 4, counted, and the
+ * binding of the spoke that owns it stays.
+ */
+static void
+test_ipsec_identity_binds_registration(void **state)
+{
+	struct nhrp_peer_info pi;
+	struct nhrp_msg q;
+	struct nhrp_cie *c;
+	uint8_t pkt[512];
+	size_t i, len;
+
+	(void)state;
+	star(false);
+	for (i = 0; i < fab.nnodes; i++)
+		fab.nodes[i]->conf.ipsec = true;
+	hub->authorize = only_own_address;
+	start_all();
+	fab_run(&fab, 2);
+	assert_int_equal(fab_nhs_state(s1, "192.0.2.1"), NHRP_NHS_UP);
+	assert_int_equal(fab_nhs_state(s2, "192.0.2.1"), NHRP_NHS_UP);
+	/* s1 (authenticated at 192.0.2.11) claims s2's address. */
+	fab.ncaps = 0;
+	nhrp_msg_init(&q, NHRP_REGISTRATION_REQUEST, NHRP_AFN_IPV4,
+		      NHRP_PRO_IPV4);
+	q.flags = NHRP_FLAG_REG_U;
+	q.reqid = 777;
+	fab_naddr(&q.src_nbma, "192.0.2.11");
+	fab_naddr(&q.src_proto, "172.16.0.12");
+	fab_naddr(&q.dst_proto, "172.16.0.1");
+	c = nhrp_msg_add_cie(&q);
+	c->prefix_len = 32;
+	c->holding_time = 600;
+	len = fab_encode(&q, pkt, sizeof(pkt));
+	fab_inject(hub, "192.0.2.11", pkt, len);
+	i = fab_cap_find(&fab, hub, NHRP_REGISTRATION_REPLY, 0);
+	assert_true(i != SIZE_MAX);
+	assert_int_equal(cap_msg(i, 0)->cie[0].code, NHRP_CIE_ADMIN_PROHIBITED);
+	assert_int_equal(nhrp_stats(hub->e)->registrations_unauthorized, 1);
+	assert_true(fab_peer(hub, "172.16.0.12", &pi));
+	assert_true(addr_eq(&pi.nbma, &s2->nbma));
+}
+
 /* Packets the engine holds per peer until IPsec is up (nhrp_int.h). */
 #define NHRP_VC_QUEUE 4
 
@@ -1747,6 +1804,8 @@ main(void)
 		cmocka_unit_test_teardown(test_authentication, teardown),
 		cmocka_unit_test_teardown(test_unknown_extensions, teardown),
 		cmocka_unit_test_teardown(test_ipsec_gating, teardown),
+		cmocka_unit_test_teardown(
+			test_ipsec_identity_binds_registration, teardown),
 		cmocka_unit_test_teardown(test_ipsec_nhs_unreachable, teardown),
 		cmocka_unit_test_teardown(test_dynamic_nhs, teardown),
 		cmocka_unit_test_teardown(test_dynamic_nhs_overlaps_static,

@@ -1,0 +1,77 @@
+#!/bin/bash
+# t-ike-psk: dmvpnd's own IKEv2 with a pre-shared key.  A hub and two
+# spokes, `ipsec yes`: each spoke brings up IKE to the hub before NHRP
+# registers, GRE (NHRP included) crosses the internet only inside ESP
+# (transport mode, kernel XFRM), and a phase 3 shortcut brings up IKE
+# between the spokes on demand.  A clean stop leaves no SA and no policy.
+#
+#   hub  192.0.2.1      / 172.16.0.1
+#   s1   198.51.100.11  / 172.16.0.11   lan1 10.1.0.0/24
+#   s2   203.0.113.12   / 172.16.0.12   lan2 10.2.0.0/24
+#
+# Exit: 0 pass, 1 fail, 77 skip.
+set -eu
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+require_root
+has_gre || skip "kernel lacks GRE (ip_gre)"
+dm_init
+
+ns_internet
+ns_router hub 192.0.2.1/24
+ns_router s1 198.51.100.11/24
+ns_router s2 203.0.113.12/24
+ns_lan s1 lan1 10.1.0.0/24
+ns_lan s2 lan2 10.2.0.0/24
+ns_watch_wire
+
+dm_conf hub hub 192.0.2.1 172.16.0.1/24
+dm_conf s1 spoke 198.51.100.11 172.16.0.11/24 \
+    "nhs 172.16.0.1 nbma 192.0.2.1" "shortcut-destination 10.1.0.0/24"
+dm_conf s2 spoke 203.0.113.12 172.16.0.12/24 \
+    "nhs 172.16.0.1 nbma 192.0.2.1" "shortcut-destination 10.2.0.0/24"
+for n in hub s1 s2; do dm_ike "$n" "dpd 10s"; done
+dm_start hub
+dm_start s1
+dm_start s2
+dm_star_routes
+
+dm_step "registration over IKE"
+wait_until 20 dm_is up dm_nhs s1 192.0.2.1 state || fail "s1 did not register: $(dm_rows s1 nhs)"
+wait_until 20 dm_is up dm_nhs s2 192.0.2.1 state || fail "s2 did not register: $(dm_rows s2 nhs)"
+[ "$(dm_peer hub 172.16.0.11 state)" = up ] || fail "hub: s1 not up: $(dm_rows hub peers)"
+[ "$(dm_xfrm_states hub)" -eq 4 ] || fail "hub XFRM states: $(nsx hub ip xfrm state)"
+nsx hub ip xfrm state | grep -q 'aead rfc4106(gcm(aes))' || fail "hub SAs are not AES-GCM"
+nsx hub ip xfrm policy | grep -q 'proto gre' || fail "no GRE policy on the hub"
+grep -q "ike: SA with 192.0.2.1 up (psk, initiator)" "$DM_WORK/s1.log" || fail "s1 log has no IKE SA"
+dm_ctl hub show peers
+
+dm_step "LAN 1 -> LAN 2 through the hub, then a shortcut with IKE on demand"
+ns_ping lan1 10.2.0.2 1 >/dev/null || fail "no ping from LAN 1 to LAN 2 through the hub"
+wait_until 30 eval 'dm_routes s1 | grep -q "^10.2.0.0/24 via 172.16.0.12 "' ||
+    fail "no shortcut route on s1: $(dm_routes s1) / $(dm_rows s1 peers)"
+wait_until 10 eval 'nsx s1 ip xfrm state | grep -q "dst 203.0.113.12"' ||
+    fail "no SA from s1 to s2: $(nsx s1 ip xfrm state)"
+before=$(nsx hub cat /sys/class/net/gre1/statistics/rx_packets)
+ns_ping lan1 10.2.0.2 5 >/dev/null || fail "pings over the shortcut lost"
+after=$(nsx hub cat /sys/class/net/gre1/statistics/rx_packets)
+[ $((after - before)) -lt 5 ] || fail "traffic still crosses the hub"
+
+dm_step "the wire: ESP only"
+esp=$(ns_wire_count esp)
+gre=$(ns_wire_count gre)
+dm_step "internet forwarded $esp ESP and $gre cleartext GRE packets"
+[ "$esp" -gt 10 ] || fail "too little ESP: $esp"
+[ "$gre" -eq 0 ] || fail "cleartext GRE crossed the internet: $gre packets"
+
+dm_step "clean stop: no SA, no policy left"
+for n in s1 s2 hub; do dm_stop "$n"; done
+for n in hub s1 s2; do
+	[ "$(dm_xfrm_states "$n")" -eq 0 ] || fail "$n keeps XFRM states: $(nsx "$n" ip xfrm state)"
+	if nsx "$n" ip xfrm policy | grep -q '^src'; then
+		fail "$n keeps XFRM policies: $(nsx "$n" ip xfrm policy)"
+	fi
+done
+dm_sanitizers_clean hub s1 s2 || fail "sanitizer reports"
+dm_pass "IKEv2 PSK: registration, shortcut and ESP-only wire"
