@@ -298,6 +298,32 @@ int ike_foreach_sa(const struct ike_engine *e, double now,
 
 const struct ike_stats *ike_stats(const struct ike_engine *e);
 
+/*
+ * Every CHILD SA the engine has installed, keys included, for the
+ * daemon's reconciliation with the kernel (after a netlink overrun);
+ * stop early when cb returns non-zero.  The struct is wiped after cb.
+ */
+int ike_foreach_child_sa(const struct ike_engine *e,
+			 int (*cb)(const struct ike_child_sa *, void *),
+			 void *arg);
+
+/* The keys of one IKE SA, for Wireshark's IKEv2 decryption table. */
+struct ike_sa_keys_export {
+	uint64_t spi_i, spi_r;
+	uint16_t encr, encr_bits, integ;
+	uint8_t sk_ei[64], sk_er[64], sk_ai[64], sk_ar[64];
+	size_t encr_len, integ_len; /* salt included for GCM */
+};
+
+/*
+ * Test and debugging aid: the keys of every keyed IKE SA (never logged;
+ * the caller wipes them).  Used by tests/tools to let tshark decrypt our
+ * SK payloads.
+ */
+int ike_export_keys(const struct ike_engine *e,
+		    int (*cb)(const struct ike_sa_keys_export *, void *),
+		    void *arg);
+
 /* Names for JSON and logs. */
 const char *ike_sa_state_name(enum ike_sa_state s);
 const char *ike_drop_name(enum ike_drop d);

@@ -325,35 +325,43 @@ ike_wiremsg_free(struct ike_wiremsg *w)
 	w->nfrag = 0;
 }
 
+/* The ike_child_sa of CHILD SA c of sa, as the CHILD_ADD intent has it. */
+static void
+child_sa_of(const struct ike_engine *e, const struct ike_sa *sa,
+	    const struct ike_child *c, struct ike_child_sa *cs)
+{
+	const struct ike_child_keys *k = &c->keys;
+	bool out_is_i = sa->initiator;
+
+	memset(cs, 0, sizeof(*cs));
+	cs->path = sa->path;
+	cs->encap = sa->nat_local || sa->nat_remote;
+	cs->reqid = sa->peer->reqid;
+	cs->spi_in = c->spi_in;
+	cs->spi_out = c->spi_out;
+	cs->out.encr = cs->in.encr = k->suite.encr;
+	cs->out.encr_bits = cs->in.encr_bits = k->suite.encr_keybits;
+	cs->out.integ = cs->in.integ = k->suite.integ;
+	cs->out.encr_key_len = cs->in.encr_key_len = k->encr_len;
+	cs->out.integ_key_len = cs->in.integ_key_len = k->integ_len;
+	memcpy(cs->out.encr_key, out_is_i ? k->encr_i : k->encr_r, k->encr_len);
+	memcpy(cs->in.encr_key, out_is_i ? k->encr_r : k->encr_i, k->encr_len);
+	memcpy(cs->out.integ_key, out_is_i ? k->integ_i : k->integ_r,
+	       k->integ_len);
+	memcpy(cs->in.integ_key, out_is_i ? k->integ_r : k->integ_i,
+	       k->integ_len);
+	cs->lifetime_soft = e->conf.esp_lifetime * 1.1 + 60;
+	cs->lifetime_hard = e->conf.esp_lifetime * 1.2 + 120;
+}
+
 void
 ike_child_install(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c)
 {
 	struct ike_child_sa cs;
 	struct ike_intent in = {.type = IKE_I_CHILD_ADD};
-	const struct ike_child_keys *k = &c->keys;
-	/* The original initiator's keys ("i") protect its sending. */
-	bool out_is_i = sa->initiator;
 
-	memset(&cs, 0, sizeof(cs));
-	cs.path = sa->path;
-	cs.encap = sa->nat_local || sa->nat_remote;
-	cs.reqid = sa->peer->reqid;
-	cs.spi_in = c->spi_in;
-	cs.spi_out = c->spi_out;
-	cs.out.encr = cs.in.encr = k->suite.encr;
-	cs.out.encr_bits = cs.in.encr_bits = k->suite.encr_keybits;
-	cs.out.integ = cs.in.integ = k->suite.integ;
-	cs.out.encr_key_len = cs.in.encr_key_len = k->encr_len;
-	cs.out.integ_key_len = cs.in.integ_key_len = k->integ_len;
-	memcpy(cs.out.encr_key, out_is_i ? k->encr_i : k->encr_r, k->encr_len);
-	memcpy(cs.in.encr_key, out_is_i ? k->encr_r : k->encr_i, k->encr_len);
-	memcpy(cs.out.integ_key, out_is_i ? k->integ_i : k->integ_r,
-	       k->integ_len);
-	memcpy(cs.in.integ_key, out_is_i ? k->integ_r : k->integ_i,
-	       k->integ_len);
-	/* Our own timers rekey first; the kernel's are the safety net. */
-	cs.lifetime_soft = e->conf.esp_lifetime * 1.1 + 60;
-	cs.lifetime_hard = e->conf.esp_lifetime * 1.2 + 120;
+	/* Our own timers rekey first; the kernel's lifetimes are a net. */
+	child_sa_of(e, sa, c, &cs);
 	in.child = &cs;
 	in.local = sa->path.local.addr;
 	in.remote = sa->path.remote.addr;
@@ -1382,4 +1390,58 @@ const struct ike_stats *
 ike_stats(const struct ike_engine *e)
 {
 	return &e->stats;
+}
+
+int
+ike_foreach_child_sa(const struct ike_engine *e,
+		     int (*cb)(const struct ike_child_sa *, void *), void *arg)
+{
+	const struct ike_sa *sa;
+	struct ike_child_sa cs;
+	size_t i;
+	int rc;
+
+	list_for_each_entry(sa, &e->sas, all) {
+		for (i = 0; i < sa->nchild; i++) {
+			if (!sa->child[i].installed || sa->peer == NULL)
+				continue;
+			child_sa_of(e, sa, &sa->child[i], &cs);
+			rc = cb(&cs, arg);
+			OPENSSL_cleanse(&cs, sizeof(cs));
+			if (rc != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+int
+ike_export_keys(const struct ike_engine *e,
+		int (*cb)(const struct ike_sa_keys_export *, void *), void *arg)
+{
+	const struct ike_sa *sa;
+	struct ike_sa_keys_export x;
+	int rc;
+
+	list_for_each_entry(sa, &e->sas, all) {
+		if (!sa->keyed)
+			continue;
+		memset(&x, 0, sizeof(x));
+		x.spi_i = sa->spi_i;
+		x.spi_r = sa->spi_r;
+		x.encr = sa->suite.encr;
+		x.encr_bits = sa->suite.encr_keybits;
+		x.integ = sa->suite.integ;
+		x.encr_len = sa->keys.encr_len;
+		x.integ_len = sa->keys.integ_len;
+		memcpy(x.sk_ei, sa->keys.sk_ei, sa->keys.encr_len);
+		memcpy(x.sk_er, sa->keys.sk_er, sa->keys.encr_len);
+		memcpy(x.sk_ai, sa->keys.sk_ai, sa->keys.integ_len);
+		memcpy(x.sk_ar, sa->keys.sk_ar, sa->keys.integ_len);
+		rc = cb(&x, arg);
+		OPENSSL_cleanse(&x, sizeof(x));
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
 }
