@@ -33,8 +33,11 @@
 #include "dmvpn/buf.h"
 #include "dmvpn/log.h"
 
-/* Bumped on any change of a payload layout, type or meaning. */
-#define CTL_VERSION 1u
+/*
+ * Bumped on any change of a payload layout, type or meaning.
+ * 2: SHOW_IKE, SHOW_SA, IKE_SA and CHILD_SA.
+ */
+#define CTL_VERSION 2u
 
 #define CTL_HDR_LEN 12
 /* No message, header included, is ever larger: the framing limit. */
@@ -47,6 +50,10 @@
 #define CTL_RTPROTO_MAX  16  /* a route's origin ("nhrp", "static") */
 #define CTL_RESULT_MAX   512 /* a RESULT message */
 #define CTL_CONFIG_CHUNK 4096
+#define CTL_AUTH_MAX     16  /* "psk", "ecdsa", "signature", "-" */
+#define CTL_PROPOSAL_MAX 96  /* "aes256gcm16-prfsha256-x25519" */
+#define CTL_IKE_ID_MAX   256 /* a remote identity, printable */
+#define CTL_DRIVER_MAX   64  /* /proc/crypto driver, CRYPTO_MAX_NAME */
 
 /* Wire sizes of the building blocks. */
 #define CTL_ADDR_LEN     18 /* family, 16 bytes, prefix length */
@@ -73,6 +80,13 @@
 #define CTL_RESULT_FIXED  (4 + 2)
 #define CTL_RESULT_MAXLEN (CTL_RESULT_FIXED + CTL_RESULT_MAX - 1)
 #define CTL_LOG_LEVEL_LEN (1 + 1 + 4)
+#define CTL_IKE_SA_FIXED  (2 * (CTL_ADDR_LEN + 2) + 1 + 1 + 3 * 2 + 4 * 8)
+#define CTL_IKE_SA_MAXLEN                                             \
+	(CTL_IKE_SA_FIXED + CTL_AUTH_MAX - 1 + CTL_PROPOSAL_MAX - 1 + \
+	 CTL_IKE_ID_MAX - 1)
+#define CTL_CHILD_SA_FIXED (3 * 4 + 2 * 2 + 6 * 8 + 1)
+#define CTL_CHILD_SA_MAXLEN \
+	(CTL_CHILD_SA_FIXED + CTL_PROPOSAL_MAX - 1 + CTL_DRIVER_MAX - 1)
 
 /*
  * The messages: name, wire value, direction (REQ from dmvpnctl, REP from
@@ -90,6 +104,8 @@
 	X(FLUSH, 8, REQ, 0, CTL_ADDR_LEN)                           \
 	X(PURGE, 9, REQ, CTL_ADDR_LEN, CTL_ADDR_LEN)                \
 	X(LOG_LEVEL, 10, REQ, CTL_LOG_LEVEL_LEN, CTL_LOG_LEVEL_LEN) \
+	X(SHOW_IKE, 11, REQ, 0, 0)                                  \
+	X(SHOW_SA, 12, REQ, 0, 0)                                   \
 	X(PEER, 64, REP, CTL_PEER_FIXED, CTL_PEER_MAXLEN)           \
 	X(NHS, 65, REP, CTL_NHS_FIXED, CTL_NHS_MAXLEN)              \
 	X(ROUTE, 66, REP, CTL_ROUTE_FIXED, CTL_ROUTE_MAXLEN)        \
@@ -97,7 +113,9 @@
 	X(CONFIG_TEXT, 68, REP, 1, CTL_CONFIG_CHUNK)                \
 	X(INTERFACE, 69, REP, CTL_IF_FIXED, CTL_IF_MAXLEN)          \
 	X(END, 70, REP, 0, 0)                                       \
-	X(RESULT, 71, REP, CTL_RESULT_FIXED, CTL_RESULT_MAXLEN)
+	X(RESULT, 71, REP, CTL_RESULT_FIXED, CTL_RESULT_MAXLEN)     \
+	X(IKE_SA, 72, REP, CTL_IKE_SA_FIXED, CTL_IKE_SA_MAXLEN)     \
+	X(CHILD_SA, 73, REP, CTL_CHILD_SA_FIXED, CTL_CHILD_SA_MAXLEN)
 
 enum ctl_type {
 	CTL_NONE = 0,
@@ -186,6 +204,12 @@ enum ctl_result_code {
 #define CTL_ROLES(X)      \
 	X(SPOKE, "spoke") \
 	X(HUB, "hub")
+#define CTL_IKE_STATES(X)                   \
+	X(CONNECTING, "connecting")         \
+	X(AUTHENTICATING, "authenticating") \
+	X(ESTABLISHED, "established")       \
+	X(REKEYING, "rekeying")             \
+	X(DELETING, "deleting")
 
 enum ctl_peer_type {
 #define CTL_X_ENUM(name, str) CTL_PEER_##name,
@@ -203,6 +227,11 @@ enum ctl_nhs_state {
 enum ctl_role {
 #define CTL_X_ENUM(name, str) CTL_ROLE_##name,
 	CTL_ROLES(CTL_X_ENUM) CTL_ROLE_MAX
+#undef CTL_X_ENUM
+};
+enum ctl_ike_state {
+#define CTL_X_ENUM(name, str) CTL_IKE_##name,
+	CTL_IKE_STATES(CTL_X_ENUM) CTL_IKE_STATE_MAX
 #undef CTL_X_ENUM
 };
 
@@ -270,6 +299,46 @@ struct ctl_interface {
 	struct prefix tunnel; /* our tunnel address */
 };
 
+/*
+ * IKE_SA: one IKE SA (`show ike`, `show sa`), followed on the wire by
+ * the CHILD_SA records that belong to it.  Strings are cut at their
+ * bound; control characters in them are sent as '?' (the remote ID is
+ * the peer's to choose, and must not hide an SA from the listing).
+ */
+struct ctl_ike_sa {
+	struct addr local; /* both always set */
+	uint16_t local_port;
+	struct addr remote;
+	uint16_t remote_port;
+	enum ctl_ike_state state;
+	bool initiator;
+	bool nat_local;          /* we are behind a NAT (RFC 7296 2.23) */
+	bool nat_remote;         /* the peer is */
+	char auth[CTL_AUTH_MAX]; /* "psk", "rsa", ..., "-" */
+	char ike_proposal[CTL_PROPOSAL_MAX]; /* "" until negotiated */
+	char remote_id[CTL_IKE_ID_MAX];
+	uint64_t spi_i;
+	uint64_t spi_r;         /* 0 until the responder answered */
+	uint64_t established_s; /* seconds; 0 when not established */
+	int64_t rekey_in;       /* seconds, -1 = none scheduled */
+};
+
+/* CHILD_SA: one ESP SA pair of the IKE SA sent before it. */
+struct ctl_child_sa {
+	uint32_t spi_in;
+	uint32_t spi_out;
+	uint32_t reqid;
+	char esp_proposal[CTL_PROPOSAL_MAX]; /* "aes256gcm16" */
+	char kernel_driver[CTL_DRIVER_MAX];  /* "" when unknown */
+	uint64_t bytes_in;
+	uint64_t bytes_out;
+	uint64_t packets_in;
+	uint64_t packets_out;
+	uint64_t established_s;
+	int64_t rekey_in; /* seconds, -1 = none scheduled */
+	bool encap;       /* ESP in UDP 4500 (RFC 3948) */
+};
+
 /* RESULT: the outcome of a command, or why a request failed. */
 struct ctl_result {
 	uint32_t code; /* enum ctl_result_code */
@@ -304,6 +373,7 @@ const char *ctl_peer_type_name(enum ctl_peer_type t);
 const char *ctl_peer_state_name(enum ctl_peer_state s);
 const char *ctl_nhs_state_name(enum ctl_nhs_state s);
 const char *ctl_role_name(enum ctl_role r);
+const char *ctl_ike_state_name(enum ctl_ike_state s);
 
 /* True when type is a known message of direction dir. */
 bool ctl_type_valid(unsigned int type, enum ctl_dir dir);
@@ -373,6 +443,9 @@ int ctl_encode_route(struct wbuf *w, uint32_t seq, const struct ctl_route *r);
 int ctl_encode_stat(struct wbuf *w, uint32_t seq, const struct ctl_stat *s);
 int ctl_encode_interface(struct wbuf *w, uint32_t seq,
 			 const struct ctl_interface *i);
+int ctl_encode_ike_sa(struct wbuf *w, uint32_t seq, const struct ctl_ike_sa *s);
+int ctl_encode_child_sa(struct wbuf *w, uint32_t seq,
+			const struct ctl_child_sa *s);
 int ctl_encode_config_text(struct wbuf *w, uint32_t seq, const void *text,
 			   size_t len);
 int ctl_encode_end(struct wbuf *w, uint32_t seq);
@@ -393,6 +466,9 @@ enum ctl_err ctl_decode_route(const struct ctl_msg *m, struct ctl_route *r);
 enum ctl_err ctl_decode_stat(const struct ctl_msg *m, struct ctl_stat *s);
 enum ctl_err ctl_decode_interface(const struct ctl_msg *m,
 				  struct ctl_interface *i);
+enum ctl_err ctl_decode_ike_sa(const struct ctl_msg *m, struct ctl_ike_sa *s);
+enum ctl_err ctl_decode_child_sa(const struct ctl_msg *m,
+				 struct ctl_child_sa *s);
 enum ctl_err ctl_decode_result(const struct ctl_msg *m, struct ctl_result *res);
 
 /* ---- ctl_server.c: the daemon side ---- */
@@ -409,7 +485,8 @@ struct ctl_conn;
  * end it itself with ctl_send_result() (an error, or a command's message).
  * A NULL handler answers RESULT UNSUPPORTED, except log_level (NULL: the
  * server sets the level itself through log.h) and show_stats (NULL: only
- * the server's own counters).  The server appends its own counters
+ * the server's own counters); a NULL show_ike says IPsec is not
+ * configured.  The server appends its own counters
  * (sections "ctl" and "ctl_errors") to every show stats.
  * Handlers must not free the server.
  */
@@ -426,6 +503,11 @@ struct ctl_handlers {
 	int (*purge)(void *arg, struct ctl_conn *c, const struct addr *addr);
 	int (*log_level)(void *arg, struct ctl_conn *c,
 			 const struct ctl_log_level *req);
+	/*
+	 * SHOW_IKE and SHOW_SA alike: per IKE SA, ctl_send_ike_sa() then
+	 * ctl_send_child_sa() for each of its CHILD SAs.
+	 */
+	int (*show_ike)(void *arg, struct ctl_conn *c);
 	void *arg;
 };
 
@@ -488,6 +570,9 @@ int ctl_send_route(struct ctl_conn *c, const struct ctl_route *r);
 int ctl_send_stat(struct ctl_conn *c, const char *section, const char *name,
 		  uint64_t value);
 int ctl_send_interface(struct ctl_conn *c, const struct ctl_interface *i);
+int ctl_send_ike_sa(struct ctl_conn *c, const struct ctl_ike_sa *s);
+/* A CHILD SA of the IKE SA sent last; -1 when none was sent yet. */
+int ctl_send_child_sa(struct ctl_conn *c, const struct ctl_child_sa *s);
 /* Any length: cut into CONFIG_TEXT chunks. */
 int ctl_send_config(struct ctl_conn *c, const char *text, size_t len);
 int ctl_send_end(struct ctl_conn *c);
@@ -530,6 +615,15 @@ struct ctl_replies {
 	size_t n_routes;
 	struct ctl_stat *stats;
 	size_t n_stats;
+	struct ctl_ike_sa *ike_sas;
+	size_t n_ike_sas;
+	struct ctl_child_sa *child_sas;
+	/*
+	 * Per CHILD SA, its IKE SA's index in ike_sas.  Wire order, so it
+	 * never decreases: each IKE SA's CHILD SAs are together.
+	 */
+	size_t *child_ike;
+	size_t n_child_sas;
 	char *config; /* NUL-terminated; config_len excludes it */
 	size_t config_len;
 	bool ended;      /* END seen */
@@ -603,6 +697,8 @@ struct ctl_output {
 	int (*routes)(FILE *out, const struct ctl_replies *r);
 	int (*stats)(FILE *out, const struct ctl_replies *r);
 	int (*config)(FILE *out, const struct ctl_replies *r);
+	int (*ike)(FILE *out, const struct ctl_replies *r);
+	int (*sa)(FILE *out, const struct ctl_replies *r);
 	int (*result)(FILE *out, const struct ctl_result *res);
 };
 

@@ -110,6 +110,29 @@ grow(void *arr, size_t n, size_t size)
 		(r)->n++;                                                \
 	} while (0)
 
+/*
+ * A CHILD_SA belongs to the IKE_SA before it; one before any IKE_SA is
+ * an unexpected message.
+ */
+static int
+add_child(struct ctl_replies *r, const struct ctl_msg *m, enum ctl_err *e)
+{
+	size_t *ike;
+
+	if (r->n_ike_sas == 0) {
+		*e = CTL_E_DIRECTION;
+		return -1;
+	}
+	if ((ike = grow(r->child_ike, r->n_child_sas, sizeof(*ike))) == NULL) {
+		*e = CTL_E_OK;
+		return -1;
+	}
+	r->child_ike = ike;
+	APPEND(r, child_sas, n_child_sas, ctl_decode_child_sa, m, e);
+	r->child_ike[r->n_child_sas - 1] = r->n_ike_sas - 1;
+	return 0;
+}
+
 int
 ctl_replies_add(struct ctl_replies *r, uint32_t seq, const struct ctl_msg *m,
 		enum ctl_err *e)
@@ -140,6 +163,11 @@ ctl_replies_add(struct ctl_replies *r, uint32_t seq, const struct ctl_msg *m,
 	case CTL_INTERFACE:
 		APPEND(r, ifs, n_ifs, ctl_decode_interface, m, e);
 		return 0;
+	case CTL_IKE_SA:
+		APPEND(r, ike_sas, n_ike_sas, ctl_decode_ike_sa, m, e);
+		return 0;
+	case CTL_CHILD_SA:
+		return add_child(r, m, e);
 	case CTL_CONFIG_TEXT:
 		p = realloc(r->config, r->config_len + m->hdr.len + 1);
 		if (p == NULL) {
@@ -175,6 +203,9 @@ ctl_replies_free(struct ctl_replies *r)
 	free(r->nhs);
 	free(r->routes);
 	free(r->stats);
+	free(r->ike_sas);
+	free(r->child_sas);
+	free(r->child_ike);
 	free(r->config);
 	memset(r, 0, sizeof(*r));
 }

@@ -4,6 +4,7 @@
  * together with docs/ctl.md.  Absent addresses are null, durations are
  * whole seconds (-1 for never).
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -219,6 +220,92 @@ jout_config(FILE *out, const struct ctl_replies *r)
 	return json_finish(&j);
 }
 
+/* A string the daemon does not know (yet) is null, as absent addresses. */
+static void
+j_str_or_null(struct json *j, const char *key, const char *s)
+{
+	if (s[0] == '\0')
+		json_null(j, key);
+	else
+		json_string(j, key, s);
+}
+
+/*
+ * SPIs as hex strings of their full width, as `swanctl --list-sas` and
+ * `ip xfrm state` print them, so they can be matched by eye or grep.
+ */
+static void
+j_spi(struct json *j, const char *key, uint64_t spi, int digits)
+{
+	char s[20];
+
+	snprintf(s, sizeof(s), "%0*" PRIx64, digits, spi);
+	json_string(j, key, s);
+}
+
+static void
+j_child_sa(struct json *j, const struct ctl_child_sa *s)
+{
+	json_object(j, NULL);
+	j_spi(j, "spi_in", s->spi_in, 8);
+	j_spi(j, "spi_out", s->spi_out, 8);
+	json_uint(j, "reqid", s->reqid);
+	j_str_or_null(j, "esp_proposal", s->esp_proposal);
+	j_str_or_null(j, "kernel_driver", s->kernel_driver);
+	json_uint(j, "bytes_in", s->bytes_in);
+	json_uint(j, "bytes_out", s->bytes_out);
+	json_uint(j, "packets_in", s->packets_in);
+	json_uint(j, "packets_out", s->packets_out);
+	json_uint(j, "established_s", s->established_s);
+	json_int(j, "rekey_in", s->rekey_in);
+	json_bool(j, "encap", s->encap);
+	json_end(j);
+}
+
+/*
+ * show ike and show sa alike: every IKE SA with its CHILD SAs nested.
+ * The client keeps the CHILD SAs in wire order, right after their IKE
+ * SA, so one pass over them serves every IKE SA.
+ */
+static int
+jout_ike(FILE *out, const struct ctl_replies *r)
+{
+	const struct ctl_ike_sa *s;
+	struct json j;
+	size_t i, k = 0;
+
+	json_init(&j, out, true);
+	json_object(&j, NULL);
+	json_array(&j, "ike_sas");
+	for (i = 0; i < r->n_ike_sas; i++) {
+		s = &r->ike_sas[i];
+		json_object(&j, NULL);
+		j_addr(&j, "local", &s->local);
+		json_uint(&j, "local_port", s->local_port);
+		j_addr(&j, "remote", &s->remote);
+		json_uint(&j, "remote_port", s->remote_port);
+		json_string(&j, "state", ctl_ike_state_name(s->state));
+		json_bool(&j, "initiator", s->initiator);
+		j_str_or_null(&j, "auth", s->auth);
+		j_str_or_null(&j, "ike_proposal", s->ike_proposal);
+		j_str_or_null(&j, "remote_id", s->remote_id);
+		j_spi(&j, "spi_i", s->spi_i, 16);
+		j_spi(&j, "spi_r", s->spi_r, 16);
+		json_uint(&j, "established_s", s->established_s);
+		json_int(&j, "rekey_in", s->rekey_in);
+		json_bool(&j, "nat_local", s->nat_local);
+		json_bool(&j, "nat_remote", s->nat_remote);
+		json_array(&j, "child_sas");
+		for (; k < r->n_child_sas && r->child_ike[k] == i; k++)
+			j_child_sa(&j, &r->child_sas[k]);
+		json_end(&j);
+		json_end(&j);
+	}
+	json_end(&j);
+	json_end(&j);
+	return json_finish(&j);
+}
+
 static int
 jout_result(FILE *out, const struct ctl_result *res)
 {
@@ -240,5 +327,7 @@ const struct ctl_output ctl_output_json = {
 	.routes = jout_routes,
 	.stats = jout_stats,
 	.config = jout_config,
+	.ike = jout_ike,
+	.sa = jout_ike,
 	.result = jout_result,
 };

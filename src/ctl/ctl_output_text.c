@@ -14,6 +14,7 @@
 
 #define CELL     (CTL_FQDN_MAX + 16)
 #define MAX_COLS 10
+#define IKE_PORT 500 /* RFC 7296 2: not worth printing */
 
 const char *
 ctl_fmt_duration(int64_t secs, char *out, size_t outlen)
@@ -273,6 +274,104 @@ text_result(FILE *out, const struct ctl_result *res)
 	return ferror(out) ? -1 : 0;
 }
 
+/* ---- show ike, show sa ---- */
+
+static const char *
+or_dash(const char *s, char *out)
+{
+	return clean(s[0] != '\0' ? s : "-", out, CELL);
+}
+
+/* An IKE endpoint, with its port when it is not IKE's own. */
+static const char *
+endpoint(const struct addr *a, uint16_t port, char *out)
+{
+	char s[ADDR_STRLEN];
+
+	host(a, s);
+	if (port == IKE_PORT)
+		snprintf(out, CELL, "%s", s);
+	else
+		snprintf(out, CELL, a->family == AF_INET6 ? "[%s]:%u" : "%s:%u",
+			 s, port);
+	return out;
+}
+
+/* Seconds to the next rekey; "-" when none is scheduled. */
+static const char *
+rekey(int64_t secs, char *out)
+{
+	if (secs < 0) {
+		snprintf(out, CELL, "-");
+		return out;
+	}
+	return ctl_fmt_duration(secs, out, CELL);
+}
+
+static void
+ike_row(const void *recs, size_t i, char cells[][CELL])
+{
+	const struct ctl_ike_sa *s = (const struct ctl_ike_sa *)recs + i;
+
+	endpoint(&s->remote, s->remote_port, cells[0]);
+	endpoint(&s->local, s->local_port, cells[1]);
+	snprintf(cells[2], CELL, "%s", ctl_ike_state_name(s->state));
+	snprintf(cells[3], CELL, "%s", s->initiator ? "I" : "R");
+	or_dash(s->auth, cells[4]);
+	or_dash(s->ike_proposal, cells[5]);
+	if (s->established_s > 0 || s->state == CTL_IKE_ESTABLISHED ||
+	    s->state == CTL_IKE_REKEYING)
+		ctl_fmt_duration((int64_t)s->established_s, cells[6], CELL);
+	else
+		snprintf(cells[6], CELL, "-");
+	rekey(s->rekey_in, cells[7]);
+	snprintf(cells[8], CELL, "%s",
+		 s->nat_local && s->nat_remote ? "local,remote"
+		 : s->nat_local                ? "local"
+		 : s->nat_remote               ? "remote"
+					       : "-");
+	or_dash(s->remote_id, cells[9]);
+}
+
+static int
+text_ike(FILE *out, const struct ctl_replies *r)
+{
+	static const char *const head[] = {
+		"Remote",   "Local",       "State",    "Role", "Auth",
+		"Proposal", "Established", "Rekey in", "NAT",  "Remote ID"};
+
+	return table(out, head, 10, r->ike_sas, r->n_ike_sas, ike_row);
+}
+
+/* recs is the whole ctl_replies: a CHILD SA row shows its IKE SA's peer. */
+static void
+sa_row(const void *recs, size_t i, char cells[][CELL])
+{
+	const struct ctl_replies *r = recs;
+	const struct ctl_child_sa *s = &r->child_sas[i];
+
+	host(&r->ike_sas[r->child_ike[i]].remote, cells[0]);
+	snprintf(cells[1], CELL, "%08" PRIx32, s->spi_in);
+	snprintf(cells[2], CELL, "%08" PRIx32, s->spi_out);
+	or_dash(s->esp_proposal, cells[3]);
+	or_dash(s->kernel_driver, cells[4]);
+	snprintf(cells[5], CELL, "%" PRIu64, s->bytes_in);
+	snprintf(cells[6], CELL, "%" PRIu64, s->bytes_out);
+	ctl_fmt_duration((int64_t)s->established_s, cells[7], CELL);
+	rekey(s->rekey_in, cells[8]);
+	snprintf(cells[9], CELL, "%s", s->encap ? "udp" : "-");
+}
+
+static int
+text_sa(FILE *out, const struct ctl_replies *r)
+{
+	static const char *const head[] = {
+		"Remote",   "SPI in",    "SPI out",     "ESP",      "Driver",
+		"Bytes in", "Bytes out", "Established", "Rekey in", "Encap"};
+
+	return table(out, head, 10, r, r->n_child_sas, sa_row);
+}
+
 /* ---- show dmvpn ---- */
 
 static const char dmvpn_legend[] =
@@ -426,5 +525,7 @@ const struct ctl_output ctl_output_text = {
 	.routes = text_routes,
 	.stats = text_stats,
 	.config = text_config,
+	.ike = text_ike,
+	.sa = text_sa,
 	.result = text_result,
 };

@@ -27,6 +27,8 @@ static const struct ctl_token t_show[] = {
 	{CTL_TOK_KEYWORD, "routes", CTL_SHOW_ROUTES, 0, t_end},
 	{CTL_TOK_KEYWORD, "stats", CTL_SHOW_STATS, 0, t_end},
 	{CTL_TOK_KEYWORD, "config", CTL_SHOW_CONFIG, 0, t_end},
+	{CTL_TOK_KEYWORD, "ike", CTL_SHOW_IKE, 0, t_end},
+	{CTL_TOK_KEYWORD, "sa", CTL_SHOW_SA, 0, t_end},
 	T_NONE,
 };
 

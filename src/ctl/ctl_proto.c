@@ -15,6 +15,12 @@
 
 #define CTL_ROUTE_F_INSTALLED 0x01
 
+#define CTL_IKE_F_INITIATOR  0x01
+#define CTL_IKE_F_NAT_LOCAL  0x02
+#define CTL_IKE_F_NAT_REMOTE 0x04
+#define CTL_IKE_F_ALL        0x07
+#define CTL_CHILD_F_ENCAP    0x01
+
 struct ctl_type_info {
 	const char *name;
 	enum ctl_dir dir;
@@ -65,6 +71,11 @@ static const char *const nhs_state_names[] = {
 static const char *const role_names[] = {
 #define CTL_X_NAME(name, str) [CTL_ROLE_##name] = str,
 	CTL_ROLES(CTL_X_NAME)
+#undef CTL_X_NAME
+};
+static const char *const ike_state_names[] = {
+#define CTL_X_NAME(name, str) [CTL_IKE_##name] = str,
+	CTL_IKE_STATES(CTL_X_NAME)
 #undef CTL_X_NAME
 };
 
@@ -137,6 +148,14 @@ ctl_role_name(enum ctl_role r)
 	if ((unsigned int)r >= CTL_ROLE_MAX)
 		return "unknown";
 	return role_names[r];
+}
+
+const char *
+ctl_ike_state_name(enum ctl_ike_state s)
+{
+	if ((unsigned int)s >= CTL_IKE_STATE_MAX)
+		return "unknown";
+	return ike_state_names[s];
 }
 
 bool
@@ -404,6 +423,42 @@ get_str(struct buf *b, char *out, size_t max)
 	}
 	memcpy(out, p, n);
 	out[n] = '\0';
+}
+
+static bool
+is_ctrl(uint8_t c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+/*
+ * A string that must stay printable: control characters go out as '?'.
+ * Used where a value may come from a peer (an IKE identity), so that a
+ * hostile one costs a '?' and never the whole record.
+ */
+static void
+put_pstr(struct wbuf *w, const char *s, size_t max)
+{
+	size_t n = strnlen(s, max - 1), i;
+
+	buf_put_be16(w, (uint16_t)n);
+	for (i = 0; i < n; i++)
+		buf_put_u8(w, is_ctrl((uint8_t)s[i]) ? '?' : (uint8_t)s[i]);
+}
+
+/* Read a string put with put_pstr: a control character is malformed. */
+static void
+get_pstr(struct buf *b, char *out, size_t max)
+{
+	size_t i;
+
+	get_str(b, out, max);
+	for (i = 0; out[i] != '\0'; i++)
+		if (is_ctrl((uint8_t)out[i])) {
+			buf_fail(b);
+			out[0] = '\0';
+			return;
+		}
 }
 
 /* Start a message in w; returns where it starts. */
@@ -731,6 +786,121 @@ ctl_decode_interface(const struct ctl_msg *m, struct ctl_interface *i)
 	get_prefix(&b, &i->tunnel);
 	i->role = (enum ctl_role)role;
 	if (i->ifname[0] == '\0' || role >= CTL_ROLE_MAX)
+		buf_fail(&b);
+	return payload_done(&b);
+}
+
+/* An IKE SA always has both ends: none is a daemon bug. */
+static void
+put_endpoint(struct wbuf *w, const struct addr *a, uint16_t port, bool *bad)
+{
+	if (addr_is_none(a))
+		*bad = true;
+	put_host(w, a, bad);
+	buf_put_be16(w, port);
+}
+
+int
+ctl_encode_ike_sa(struct wbuf *w, uint32_t seq, const struct ctl_ike_sa *s)
+{
+	size_t start = msg_begin(w, CTL_IKE_SA, seq);
+	bool bad =
+		(unsigned int)s->state >= CTL_IKE_STATE_MAX || s->rekey_in < -1;
+
+	put_endpoint(w, &s->local, s->local_port, &bad);
+	put_endpoint(w, &s->remote, s->remote_port, &bad);
+	buf_put_u8(w, (uint8_t)s->state);
+	buf_put_u8(w, (s->initiator ? CTL_IKE_F_INITIATOR : 0) |
+			      (s->nat_local ? CTL_IKE_F_NAT_LOCAL : 0) |
+			      (s->nat_remote ? CTL_IKE_F_NAT_REMOTE : 0));
+	put_pstr(w, s->auth, sizeof(s->auth));
+	put_pstr(w, s->ike_proposal, sizeof(s->ike_proposal));
+	put_pstr(w, s->remote_id, sizeof(s->remote_id));
+	buf_put_be64(w, s->spi_i);
+	buf_put_be64(w, s->spi_r);
+	buf_put_be64(w, s->established_s);
+	buf_put_be64(w, (uint64_t)s->rekey_in);
+	return msg_finish(w, start, CTL_IKE_SA, bad);
+}
+
+enum ctl_err
+ctl_decode_ike_sa(const struct ctl_msg *m, struct ctl_ike_sa *s)
+{
+	struct buf b;
+	enum ctl_err e;
+	uint8_t state, flags;
+
+	memset(s, 0, sizeof(*s));
+	if ((e = payload(m, CTL_IKE_SA, CTL_DIR_REP, &b)) != CTL_E_OK)
+		return e;
+	get_host(&b, &s->local);
+	s->local_port = buf_get_be16(&b);
+	get_host(&b, &s->remote);
+	s->remote_port = buf_get_be16(&b);
+	state = buf_get_u8(&b);
+	flags = buf_get_u8(&b);
+	get_pstr(&b, s->auth, sizeof(s->auth));
+	get_pstr(&b, s->ike_proposal, sizeof(s->ike_proposal));
+	get_pstr(&b, s->remote_id, sizeof(s->remote_id));
+	s->spi_i = buf_get_be64(&b);
+	s->spi_r = buf_get_be64(&b);
+	s->established_s = buf_get_be64(&b);
+	s->rekey_in = (int64_t)buf_get_be64(&b);
+	s->state = (enum ctl_ike_state)state;
+	s->initiator = (flags & CTL_IKE_F_INITIATOR) != 0;
+	s->nat_local = (flags & CTL_IKE_F_NAT_LOCAL) != 0;
+	s->nat_remote = (flags & CTL_IKE_F_NAT_REMOTE) != 0;
+	if (addr_is_none(&s->local) || addr_is_none(&s->remote) ||
+	    state >= CTL_IKE_STATE_MAX || (flags & ~CTL_IKE_F_ALL) != 0 ||
+	    s->rekey_in < -1)
+		buf_fail(&b);
+	return payload_done(&b);
+}
+
+int
+ctl_encode_child_sa(struct wbuf *w, uint32_t seq, const struct ctl_child_sa *s)
+{
+	size_t start = msg_begin(w, CTL_CHILD_SA, seq);
+
+	buf_put_be32(w, s->spi_in);
+	buf_put_be32(w, s->spi_out);
+	buf_put_be32(w, s->reqid);
+	put_pstr(w, s->esp_proposal, sizeof(s->esp_proposal));
+	put_pstr(w, s->kernel_driver, sizeof(s->kernel_driver));
+	buf_put_be64(w, s->bytes_in);
+	buf_put_be64(w, s->bytes_out);
+	buf_put_be64(w, s->packets_in);
+	buf_put_be64(w, s->packets_out);
+	buf_put_be64(w, s->established_s);
+	buf_put_be64(w, (uint64_t)s->rekey_in);
+	buf_put_u8(w, s->encap ? CTL_CHILD_F_ENCAP : 0);
+	return msg_finish(w, start, CTL_CHILD_SA, s->rekey_in < -1);
+}
+
+enum ctl_err
+ctl_decode_child_sa(const struct ctl_msg *m, struct ctl_child_sa *s)
+{
+	struct buf b;
+	enum ctl_err e;
+	uint8_t flags;
+
+	memset(s, 0, sizeof(*s));
+	if ((e = payload(m, CTL_CHILD_SA, CTL_DIR_REP, &b)) != CTL_E_OK)
+		return e;
+	s->spi_in = buf_get_be32(&b);
+	s->spi_out = buf_get_be32(&b);
+	s->reqid = buf_get_be32(&b);
+	get_pstr(&b, s->esp_proposal, sizeof(s->esp_proposal));
+	get_pstr(&b, s->kernel_driver, sizeof(s->kernel_driver));
+	s->bytes_in = buf_get_be64(&b);
+	s->bytes_out = buf_get_be64(&b);
+	s->packets_in = buf_get_be64(&b);
+	s->packets_out = buf_get_be64(&b);
+	s->established_s = buf_get_be64(&b);
+	s->rekey_in = (int64_t)buf_get_be64(&b);
+	flags = buf_get_u8(&b);
+	s->encap = (flags & CTL_CHILD_F_ENCAP) != 0;
+	if ((flags & ~CTL_CHILD_F_ENCAP) != 0 || s->rekey_in < -1)
 		buf_fail(&b);
 	return payload_done(&b);
 }

@@ -63,6 +63,7 @@ struct ctl_conn {
 	bool in_request;
 	bool answered; /* its END or RESULT is queued */
 	bool stats_sent;
+	bool ike_sent; /* an IKE_SA went out: CHILD_SAs may follow */
 
 	bool lost;    /* queue overflow or socket error: drop it */
 	bool closing; /* close once the queue is written */
@@ -351,6 +352,34 @@ ctl_send_interface(struct ctl_conn *c, const struct ctl_interface *i)
 }
 
 int
+ctl_send_ike_sa(struct ctl_conn *c, const struct ctl_ike_sa *s)
+{
+	struct wbuf w;
+
+	if (conn_begin(c, CTL_IKE_SA_MAXLEN, &w) == -1)
+		return -1;
+	if (conn_commit(c, &w, ctl_encode_ike_sa(&w, c->seq, s)) == -1)
+		return -1;
+	c->ike_sent = true;
+	return 0;
+}
+
+int
+ctl_send_child_sa(struct ctl_conn *c, const struct ctl_child_sa *s)
+{
+	struct wbuf w;
+
+	if (conn_begin(c, CTL_CHILD_SA_MAXLEN, &w) == -1)
+		return -1;
+	/* dmvpnctl could not tell whose it is, and refuses the answer. */
+	if (!c->ike_sent) {
+		log_warnx("control: a CHILD SA sent before its IKE SA");
+		return -1;
+	}
+	return conn_commit(c, &w, ctl_encode_child_sa(&w, c->seq, s));
+}
+
+int
 ctl_send_config(struct ctl_conn *c, const char *text, size_t len)
 {
 	struct wbuf w;
@@ -497,6 +526,17 @@ call_handler(struct ctl_conn *c, const struct ctl_request *req)
 		if (h->log_level == NULL)
 			return default_log_level(c, &req->log);
 		return h->log_level(arg, c, &req->log);
+	case CTL_SHOW_IKE:
+	case CTL_SHOW_SA:
+		/*
+		 * No handler: no IKE in this daemon (plain GRE), which the
+		 * user should hear as such, not as an old dmvpnd.
+		 */
+		if (h->show_ike == NULL)
+			return ctl_send_result(c, CTL_RES_UNSUPPORTED,
+					       "%s: IPsec is not configured",
+					       ctl_type_name(req->type));
+		return h->show_ike(arg, c);
 	default:
 		return -2;
 	}
@@ -506,7 +546,8 @@ call_handler(struct ctl_conn *c, const struct ctl_request *req)
 static bool
 is_show(enum ctl_type t)
 {
-	return t >= CTL_SHOW_DMVPN && t <= CTL_SHOW_CONFIG;
+	return (t >= CTL_SHOW_DMVPN && t <= CTL_SHOW_CONFIG) ||
+	       t == CTL_SHOW_IKE || t == CTL_SHOW_SA;
 }
 
 static void
@@ -522,6 +563,7 @@ conn_dispatch(struct ctl_conn *c, const struct ctl_msg *m)
 	c->in_request = true;
 	c->answered = false;
 	c->stats_sent = false;
+	c->ike_sent = false;
 	e = ctl_decode_request(m, &req);
 	if (e != CTL_E_OK) {
 		s->stats.bad[e]++;

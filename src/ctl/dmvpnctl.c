@@ -25,6 +25,8 @@ static const struct {
 	{"show routes", "routes the daemon installed"},
 	{"show stats", "message and drop counters"},
 	{"show config", "the running configuration"},
+	{"show ike", "IKE SAs: peers, state, proposal, rekey"},
+	{"show sa", "IPsec (ESP) SAs: SPIs, proposal, traffic"},
 	{"reload", "re-read the configuration file"},
 	{"flush [peer ADDR]", "flush dynamic cache entries"},
 	{"purge ADDR", "send an NHRP purge for ADDR"},
@@ -66,6 +68,10 @@ print(const struct ctl_output *o, const struct ctl_request *req,
 		return o->stats(stdout, rep);
 	case CTL_SHOW_CONFIG:
 		return o->config(stdout, rep);
+	case CTL_SHOW_IKE:
+		return o->ike(stdout, rep);
+	case CTL_SHOW_SA:
+		return o->sa(stdout, rep);
 	default:
 		return rep->has_result ? o->result(stdout, &rep->result) : 0;
 	}

@@ -45,6 +45,34 @@ h_peers(void *arg, struct ctl_conn *c)
 	return ctl_send_peer(c, &p0) | ctl_send_peer(c, &p1);
 }
 
+/* show ike / show sa: an IKE SA with one CHILD SA, then one without. */
+static int
+h_ike(void *arg, struct ctl_conn *c)
+{
+	struct ctl_ike_sa sa;
+	struct ctl_child_sa ch;
+
+	(void)arg;
+	memset(&sa, 0, sizeof(sa));
+	addr_parse(&sa.local, "192.0.2.1");
+	addr_parse(&sa.remote, "198.51.100.2");
+	sa.local_port = sa.remote_port = 500;
+	sa.state = CTL_IKE_ESTABLISHED;
+	memcpy(sa.auth, "psk", 4);
+	memcpy(sa.ike_proposal, "aes256gcm16-prfsha256-x25519", 29);
+	sa.spi_i = 0x0123456789abcdefull;
+	sa.rekey_in = -1;
+	memset(&ch, 0, sizeof(ch));
+	ch.spi_in = 0xd4000001u;
+	ch.spi_out = 0xd5000002u;
+	memcpy(ch.esp_proposal, "aes256gcm16", 12);
+	ch.rekey_in = 30;
+	if (ctl_send_ike_sa(c, &sa) == -1 || ctl_send_child_sa(c, &ch) == -1)
+		return -1;
+	sa.state = CTL_IKE_CONNECTING;
+	return ctl_send_ike_sa(c, &sa);
+}
+
 static int
 h_dmvpn(void *arg, struct ctl_conn *c)
 {
@@ -139,6 +167,7 @@ server(void)
 		.show_routes = h_routes,
 		.show_stats = h_stats,
 		.show_config = h_config,
+		.show_ike = h_ike,
 		.reload = h_reload,
 		.flush = h_flush,
 		/* purge: unsupported; log_level: the server's default */

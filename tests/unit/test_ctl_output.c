@@ -1,8 +1,9 @@
 /*
  * Unit tests for dmvpnctl's output backends (src/ctl/ctl_output_*.c):
- * golden text and JSON for the same sample records, the IOS duration
- * format and Cisco attributes, empty listings and write errors.  The
- * JSON goldens are the API contract of docs/ctl.md.
+ * golden text and JSON for the same sample records (and for IKE and
+ * CHILD SAs, show ike and show sa), the IOS duration format and Cisco
+ * attributes, empty listings and write errors.  The JSON goldens are
+ * the API contract of docs/ctl.md.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -139,6 +140,94 @@ sample(struct ctl_replies *r)
 	r->has_result = true;
 	snprintf(r->result.message, sizeof(r->result.message),
 		 "flushed 3 entries");
+}
+
+/*
+ * IKE SAs: an established one behind NAT-T with two CHILD SAs (one mid
+ * rekey, its driver unknown), a half-open one over IPv6 with none, and
+ * a responder on a non-default port with one.
+ */
+static void
+sample_ike(struct ctl_replies *r)
+{
+	static struct ctl_ike_sa ike[3];
+	static struct ctl_child_sa child[3];
+	static size_t child_ike[3] = {0, 0, 2};
+
+	memset(r, 0, sizeof(*r));
+	memset(ike, 0, sizeof(ike));
+	memset(child, 0, sizeof(child));
+	addr_parse(&ike[0].local, "192.0.2.1");
+	ike[0].local_port = 4500;
+	addr_parse(&ike[0].remote, "203.0.113.7");
+	ike[0].remote_port = 4500;
+	ike[0].state = CTL_IKE_ESTABLISHED;
+	ike[0].initiator = true;
+	ike[0].nat_local = true;
+	ike[0].nat_remote = true;
+	snprintf(ike[0].auth, CTL_AUTH_MAX, "psk");
+	snprintf(ike[0].ike_proposal, CTL_PROPOSAL_MAX,
+		 "aes256gcm16-prfsha256-x25519");
+	snprintf(ike[0].remote_id, CTL_IKE_ID_MAX, "spoke2.example.net");
+	ike[0].spi_i = 0x0123456789abcdefULL;
+	ike[0].spi_r = 0xfedcba9876543210ULL;
+	ike[0].established_s = 12;
+	ike[0].rekey_in = 13500;
+
+	addr_parse(&ike[1].local, "2001:db8::1");
+	ike[1].local_port = 500;
+	addr_parse(&ike[1].remote, "2001:db8::2");
+	ike[1].remote_port = 500;
+	ike[1].state = CTL_IKE_CONNECTING;
+	ike[1].initiator = true;
+	snprintf(ike[1].auth, CTL_AUTH_MAX, "-");
+	ike[1].spi_i = 0x1a;
+	ike[1].rekey_in = -1;
+
+	addr_parse(&ike[2].local, "2001:db8::1");
+	ike[2].local_port = 500;
+	addr_parse(&ike[2].remote, "2001:db8::3");
+	ike[2].remote_port = 1500;
+	ike[2].state = CTL_IKE_REKEYING;
+	snprintf(ike[2].auth, CTL_AUTH_MAX, "ecdsa");
+	snprintf(ike[2].ike_proposal, CTL_PROPOSAL_MAX,
+		 "aes128-sha256-prfsha256-ecp256");
+	snprintf(ike[2].remote_id, CTL_IKE_ID_MAX, "CN=hub, O=Example");
+	ike[2].spi_i = 0xffffffffffffffffULL;
+	ike[2].spi_r = 0x100;
+	ike[2].established_s = 93784;
+	ike[2].rekey_in = 0;
+
+	child[0].spi_in = 0xc0000123;
+	child[0].spi_out = 0xc1000456;
+	child[0].reqid = 3489660929u;
+	snprintf(child[0].esp_proposal, CTL_PROPOSAL_MAX, "aes256gcm16");
+	snprintf(child[0].kernel_driver, CTL_DRIVER_MAX, "generic-gcm-aesni");
+	child[0].bytes_in = 123456789;
+	child[0].bytes_out = 98765;
+	child[0].packets_in = 100000;
+	child[0].packets_out = 120;
+	child[0].established_s = 12;
+	child[0].rekey_in = 3300;
+	child[0].encap = true;
+	child[1].spi_in = 0x0000abcd;
+	child[1].spi_out = 0x00000001;
+	child[1].reqid = 7;
+	snprintf(child[1].esp_proposal, CTL_PROPOSAL_MAX, "aes128-sha256");
+	child[1].rekey_in = -1;
+	child[1].encap = true;
+	child[2].spi_in = 0xffffffff;
+	child[2].spi_out = 0x80000000;
+	child[2].reqid = 3489660930u;
+	snprintf(child[2].esp_proposal, CTL_PROPOSAL_MAX, "aes128gcm16");
+	snprintf(child[2].kernel_driver, CTL_DRIVER_MAX, "rfc4106(gcm(aes))");
+	child[2].established_s = 3600;
+	child[2].rekey_in = 60;
+	r->ike_sas = ike;
+	r->n_ike_sas = 3;
+	r->child_sas = child;
+	r->child_ike = child_ike;
+	r->n_child_sas = 3;
 }
 
 /*
@@ -447,6 +536,122 @@ static const char golden_json_result[] =
 	"  \"result\": \"ok\",\n"
 	"  \"message\": \"flushed 3 entries\"\n"
 	"}\n";
+
+static const char golden_text_ike[] =
+	"Remote              Local           State        Role  Auth   Proposal                        Established  Rekey in  NAT           Remote ID\n"
+	"203.0.113.7:4500    192.0.2.1:4500  established  I     psk    aes256gcm16-prfsha256-x25519    00:00:12     03:45:00  local,remote  spoke2.example.net\n"
+	"2001:db8::2         2001:db8::1     connecting   I     -      -                               -            -         -             -\n"
+	"[2001:db8::3]:1500  2001:db8::1     rekeying     R     ecdsa  aes128-sha256-prfsha256-ecp256  1d02h        00:00:00  -             CN=hub, O=Example\n";
+
+static const char golden_text_sa[] =
+	"Remote       SPI in    SPI out   ESP            Driver             Bytes in   Bytes out  Established  Rekey in  Encap\n"
+	"203.0.113.7  c0000123  c1000456  aes256gcm16    generic-gcm-aesni  123456789  98765      00:00:12     00:55:00  udp\n"
+	"203.0.113.7  0000abcd  00000001  aes128-sha256  -                  0          0          00:00:00     -         udp\n"
+	"2001:db8::3  ffffffff  80000000  aes128gcm16    rfc4106(gcm(aes))  0          0          01:00:00     00:01:00  -\n";
+
+static const char golden_json_ike[] =
+	"{\n"
+	"  \"ike_sas\": [\n"
+	"    {\n"
+	"      \"local\": \"192.0.2.1\",\n"
+	"      \"local_port\": 4500,\n"
+	"      \"remote\": \"203.0.113.7\",\n"
+	"      \"remote_port\": 4500,\n"
+	"      \"state\": \"established\",\n"
+	"      \"initiator\": true,\n"
+	"      \"auth\": \"psk\",\n"
+	"      \"ike_proposal\": \"aes256gcm16-prfsha256-x25519\",\n"
+	"      \"remote_id\": \"spoke2.example.net\",\n"
+	"      \"spi_i\": \"0123456789abcdef\",\n"
+	"      \"spi_r\": \"fedcba9876543210\",\n"
+	"      \"established_s\": 12,\n"
+	"      \"rekey_in\": 13500,\n"
+	"      \"nat_local\": true,\n"
+	"      \"nat_remote\": true,\n"
+	"      \"child_sas\": [\n"
+	"        {\n"
+	"          \"spi_in\": \"c0000123\",\n"
+	"          \"spi_out\": \"c1000456\",\n"
+	"          \"reqid\": 3489660929,\n"
+	"          \"esp_proposal\": \"aes256gcm16\",\n"
+	"          \"kernel_driver\": \"generic-gcm-aesni\",\n"
+	"          \"bytes_in\": 123456789,\n"
+	"          \"bytes_out\": 98765,\n"
+	"          \"packets_in\": 100000,\n"
+	"          \"packets_out\": 120,\n"
+	"          \"established_s\": 12,\n"
+	"          \"rekey_in\": 3300,\n"
+	"          \"encap\": true\n"
+	"        },\n"
+	"        {\n"
+	"          \"spi_in\": \"0000abcd\",\n"
+	"          \"spi_out\": \"00000001\",\n"
+	"          \"reqid\": 7,\n"
+	"          \"esp_proposal\": \"aes128-sha256\",\n"
+	"          \"kernel_driver\": null,\n"
+	"          \"bytes_in\": 0,\n"
+	"          \"bytes_out\": 0,\n"
+	"          \"packets_in\": 0,\n"
+	"          \"packets_out\": 0,\n"
+	"          \"established_s\": 0,\n"
+	"          \"rekey_in\": -1,\n"
+	"          \"encap\": true\n"
+	"        }\n"
+	"      ]\n"
+	"    },\n"
+	"    {\n"
+	"      \"local\": \"2001:db8::1\",\n"
+	"      \"local_port\": 500,\n"
+	"      \"remote\": \"2001:db8::2\",\n"
+	"      \"remote_port\": 500,\n"
+	"      \"state\": \"connecting\",\n"
+	"      \"initiator\": true,\n"
+	"      \"auth\": \"-\",\n"
+	"      \"ike_proposal\": null,\n"
+	"      \"remote_id\": null,\n"
+	"      \"spi_i\": \"000000000000001a\",\n"
+	"      \"spi_r\": \"0000000000000000\",\n"
+	"      \"established_s\": 0,\n"
+	"      \"rekey_in\": -1,\n"
+	"      \"nat_local\": false,\n"
+	"      \"nat_remote\": false,\n"
+	"      \"child_sas\": []\n"
+	"    },\n"
+	"    {\n"
+	"      \"local\": \"2001:db8::1\",\n"
+	"      \"local_port\": 500,\n"
+	"      \"remote\": \"2001:db8::3\",\n"
+	"      \"remote_port\": 1500,\n"
+	"      \"state\": \"rekeying\",\n"
+	"      \"initiator\": false,\n"
+	"      \"auth\": \"ecdsa\",\n"
+	"      \"ike_proposal\": \"aes128-sha256-prfsha256-ecp256\",\n"
+	"      \"remote_id\": \"CN=hub, O=Example\",\n"
+	"      \"spi_i\": \"ffffffffffffffff\",\n"
+	"      \"spi_r\": \"0000000000000100\",\n"
+	"      \"established_s\": 93784,\n"
+	"      \"rekey_in\": 0,\n"
+	"      \"nat_local\": false,\n"
+	"      \"nat_remote\": false,\n"
+	"      \"child_sas\": [\n"
+	"        {\n"
+	"          \"spi_in\": \"ffffffff\",\n"
+	"          \"spi_out\": \"80000000\",\n"
+	"          \"reqid\": 3489660930,\n"
+	"          \"esp_proposal\": \"aes128gcm16\",\n"
+	"          \"kernel_driver\": \"rfc4106(gcm(aes))\",\n"
+	"          \"bytes_in\": 0,\n"
+	"          \"bytes_out\": 0,\n"
+	"          \"packets_in\": 0,\n"
+	"          \"packets_out\": 0,\n"
+	"          \"established_s\": 3600,\n"
+	"          \"rekey_in\": 60,\n"
+	"          \"encap\": false\n"
+	"        }\n"
+	"      ]\n"
+	"    }\n"
+	"  ]\n"
+	"}\n";
 /* clang-format on */
 
 typedef int show_fn(FILE *out, const struct ctl_replies *r);
@@ -513,6 +718,20 @@ test_json(void **state)
 	check(ctl_output_json.peers, &r, golden_json_peers);
 }
 
+/* A child under an IKE SA, an IKE SA with none, both commands alike. */
+static void
+test_ike(void **state)
+{
+	struct ctl_replies r;
+
+	(void)state;
+	sample_ike(&r);
+	check(ctl_output_text.ike, &r, golden_text_ike);
+	check(ctl_output_text.sa, &r, golden_text_sa);
+	check(ctl_output_json.ike, &r, golden_json_ike);
+	check(ctl_output_json.sa, &r, golden_json_ike);
+}
+
 static void
 test_empty(void **state)
 {
@@ -526,6 +745,13 @@ test_empty(void **state)
 	check(ctl_output_json.config, &r, "{\n  \"config\": \"\"\n}\n");
 	check(ctl_output_text.routes, &r,
 	      "Destination  Via  Interface  Table  Protocol  Installed\n");
+	check(ctl_output_json.ike, &r, "{\n  \"ike_sas\": []\n}\n");
+	check(ctl_output_text.ike, &r,
+	      "Remote  Local  State  Role  Auth  Proposal  Established  "
+	      "Rekey in  NAT  Remote ID\n");
+	check(ctl_output_text.sa, &r,
+	      "Remote  SPI in  SPI out  ESP  Driver  Bytes in  Bytes out  "
+	      "Established  Rekey in  Encap\n");
 	check(ctl_output_text.stats, &r, "");
 	check(ctl_output_text.config, &r, "");
 	check(text_result, &r, ""); /* silent success */
@@ -641,6 +867,13 @@ test_write_error(void **state)
 	assert_int_equal(ctl_output_text.peers(f, &r), -1);
 	clearerr(f);
 	assert_int_equal(ctl_output_text.dmvpn(f, &r), -1);
+	clearerr(f);
+	sample_ike(&r);
+	assert_int_equal(ctl_output_json.ike(f, &r), -1);
+	clearerr(f);
+	assert_int_equal(ctl_output_text.ike(f, &r), -1);
+	clearerr(f);
+	assert_int_equal(ctl_output_text.sa(f, &r), -1);
 	fclose(f);
 }
 
@@ -650,6 +883,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_ike),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_dmvpn_orphans),
 		cmocka_unit_test(test_duration),

@@ -66,6 +66,8 @@ test_commands(void **state)
 	expect("show routes", CTL_SHOW_ROUTES);
 	expect("show stats", CTL_SHOW_STATS);
 	expect("show config", CTL_SHOW_CONFIG);
+	expect("show ike", CTL_SHOW_IKE);
+	expect("show sa", CTL_SHOW_SA);
 	expect("reload", CTL_RELOAD);
 	expect("flush", CTL_FLUSH);
 	expect("log level info", CTL_LOG_LEVEL);
@@ -79,7 +81,11 @@ test_prefixes(void **state)
 	expect("s d", CTL_SHOW_DMVPN);
 	expect("sho n", CTL_SHOW_NHS);
 	expect("s r", CTL_SHOW_ROUTES);
-	expect("s s", CTL_SHOW_STATS);
+	/* "s" now starts both stats and sa: "st" and "sa" tell them apart. */
+	expect("s st", CTL_SHOW_STATS);
+	expect("s sa", CTL_SHOW_SA);
+	expect("sh i", CTL_SHOW_IKE);
+	expect("show ik", CTL_SHOW_IKE);
 	expect("s c", CTL_SHOW_CONFIG);
 	expect("rel", CTL_RELOAD);
 	expect("f", CTL_FLUSH);
@@ -137,13 +143,19 @@ test_errors(void **state)
 	assert_string_equal(err, "dmvpnctl: incomplete command, expected "
 				 "show, reload, flush, purge or log");
 	expect_err("show", "show: incomplete command, expected dmvpn, peers, "
-			   "nhs, routes, stats or config");
+			   "nhs, routes, stats, config, ike or sa");
 	expect_err("sh", "show: incomplete command, expected dmvpn, peers, "
-			 "nhs, routes, stats or config");
+			 "nhs, routes, stats, config, ike or sa");
 	expect_err("bogus", "unknown argument 'bogus': expected show, reload, "
 			    "flush, purge or log");
 	expect_err("show peerz", "unknown argument 'peerz': expected dmvpn, "
-				 "peers, nhs, routes, stats or config");
+				 "peers, nhs, routes, stats, config, ike or "
+				 "sa");
+	expect_err("show ikev2", "unknown argument 'ikev2': expected dmvpn, "
+				 "peers, nhs, routes, stats, config, ike or "
+				 "sa");
+	expect_err("show ike now", "unexpected argument 'now'");
+	expect_err("show sa 10.0.0.1", "unexpected argument '10.0.0.1'");
 	expect_err("show peers now", "unexpected argument 'now'");
 	expect_err("reload now", "unexpected argument 'now'");
 	expect_err("purge", "purge: incomplete command, expected ADDR");
@@ -195,6 +207,10 @@ test_ambiguity(void **state)
 	assert_int_equal(req.type, CTL_SHOW_STATS);
 	/* Longer than the keyword is no prefix. */
 	assert_int_equal(parse_with(t_root, "shows", &req), -1);
+
+	/* The real tree: stats and sa share their first letter. */
+	assert_int_equal(parse("show s", &req), -1);
+	assert_string_equal(err, "ambiguous argument 's': stats, sa");
 
 	/* An empty word matches nothing. */
 	char empty[] = "";

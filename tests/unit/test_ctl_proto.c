@@ -88,7 +88,7 @@ static struct ctl_reader rd; /* 64 KiB: not on the stack */
 /* ---- golden messages ---- */
 
 #define PEER_HEX                                    \
-	"0001 0040 00000062 00000007"               \
+	"0002 0040 00000062 00000007"               \
 	"| 0004 67726531"                           \
 	"| 04 0a000002 000000000000000000000000 20" \
 	"| 04 c6336402 000000000000000000000000 20" \
@@ -97,7 +97,7 @@ static struct ctl_reader rd; /* 64 KiB: not on the stack */
 	"| 01 03 0003 | 0000000000001b58 | 000000000000012c"
 
 #define NHS_HEX                                     \
-	"0001 0041 0000004a 00000008"               \
+	"0002 0041 0000004a 00000008"               \
 	"| 0004 67726531"                           \
 	"| 04 0a000001 000000000000000000000000 20" \
 	"| 04 c0000201 000000000000000000000000 20" \
@@ -105,29 +105,55 @@ static struct ctl_reader rd; /* 64 KiB: not on the stack */
 	"| 02 01 00 | 0000000000000e10 | 00000002"
 
 #define ROUTE_HEX                                   \
-	"0001 0042 00000035 00000009"               \
+	"0002 0042 00000035 00000009"               \
 	"| 04 0a010000 000000000000000000000000 10" \
 	"| 04 0a000002 000000000000000000000000 20" \
 	"| 0004 67726531 | 0004 6e687270 | 000000fe | 01"
 
 #define STAT_HEX                                          \
-	"0001 0043 0000002a 0000000a"                     \
+	"0002 0043 0000002a 0000000a"                     \
 	"| 000a 72785f62795f74797065"                     \
 	"| 0014 726567697374726174696f6e2d72657175657374" \
 	"| 000000000000002a"
 
 #define IF_HEX                                      \
-	"0001 0045 0000002f 0000000b"               \
+	"0002 0045 0000002f 0000000b"               \
 	"| 0004 67726531 | 00 | 00000002"           \
 	"| 04 c633640a 000000000000000000000000 20" \
 	"| 04 0a00000a 000000000000000000000000 18"
 
 #define CONFIG_HEX \
-	"0001 0044 00000011 0000000c | 696e746572666163652067726531207b0a"
-#define END_HEX "0001 0046 00000000 0000000d"
+	"0002 0044 00000011 0000000c | 696e746572666163652067726531207b0a"
+#define END_HEX "0002 0046 00000000 0000000d"
 #define RESULT_HEX                                       \
-	"0001 0047 00000012 0000000e | 00000006 | 000c " \
+	"0002 0047 00000012 0000000e | 00000006 | 000c " \
 	"6e6f20737563682070656572"
+
+/* IKE_SA and CHILD_SA, in parts the rejection cases reuse. */
+#define IKE_ENDS                                           \
+	"| 04 c0000201 000000000000000000000000 20 | 01f4" \
+	"| 04 c0000202 000000000000000000000000 20 | 1194"
+#define IKE_AUTH "| 0003 70736b"
+#define IKE_PROP                                                      \
+	"| 001c 61657332353667636d31362d7072667368613235362d78323535" \
+	"3139"
+#define IKE_ID "| 0012 73706f6b65322e6578616d706c652e6e6574"
+#define IKE_TAIL                                                   \
+	"| 0123456789abcdef | fedcba9876543210 | 000000000000000c" \
+	"| 00000000000034bc"
+#define IKE_SA_HEX                             \
+	"0002 0048 00000081 0000000f" IKE_ENDS \
+	"| 02 05" IKE_AUTH IKE_PROP IKE_ID IKE_TAIL
+
+#define CHILD_HEAD "0002 0049 0000005d 00000010 | c0000123 c1000456 d0000001"
+#define CHILD_STRS                      \
+	"| 000b 61657332353667636d3136" \
+	"| 0011 67656e657269632d67636d2d6165736e69"
+#define CHILD_COUNTERS                                             \
+	"| 00000000000005dc | 0000000000000bb8 | 000000000000000a" \
+	"| 0000000000000014 | 000000000000000c"
+#define CHILD_SA_HEX \
+	CHILD_HEAD CHILD_STRS CHILD_COUNTERS "| 0000000000000ce4 | 01"
 
 static struct ctl_peer
 sample_peer(void)
@@ -147,6 +173,51 @@ sample_peer(void)
 	return p;
 }
 
+static struct ctl_ike_sa
+sample_ike(void)
+{
+	struct ctl_ike_sa s;
+
+	memset(&s, 0, sizeof(s));
+	s.local = A("192.0.2.1");
+	s.local_port = 500;
+	s.remote = A("192.0.2.2");
+	s.remote_port = 4500;
+	s.state = CTL_IKE_ESTABLISHED;
+	s.initiator = true;
+	s.nat_remote = true;
+	snprintf(s.auth, sizeof(s.auth), "psk");
+	snprintf(s.ike_proposal, sizeof(s.ike_proposal),
+		 "aes256gcm16-prfsha256-x25519");
+	snprintf(s.remote_id, sizeof(s.remote_id), "spoke2.example.net");
+	s.spi_i = 0x0123456789abcdefULL;
+	s.spi_r = 0xfedcba9876543210ULL;
+	s.established_s = 12;
+	s.rekey_in = 13500;
+	return s;
+}
+
+static struct ctl_child_sa
+sample_child(void)
+{
+	struct ctl_child_sa s;
+
+	memset(&s, 0, sizeof(s));
+	s.spi_in = 0xc0000123;
+	s.spi_out = 0xc1000456;
+	s.reqid = 3489660929u;
+	snprintf(s.esp_proposal, sizeof(s.esp_proposal), "aes256gcm16");
+	snprintf(s.kernel_driver, sizeof(s.kernel_driver), "generic-gcm-aesni");
+	s.bytes_in = 1500;
+	s.bytes_out = 3000;
+	s.packets_in = 10;
+	s.packets_out = 20;
+	s.established_s = 12;
+	s.rekey_in = 3300;
+	s.encap = true;
+	return s;
+}
+
 static void
 test_golden_requests(void **state)
 {
@@ -154,14 +225,16 @@ test_golden_requests(void **state)
 		enum ctl_type type;
 		const char *hex;
 	} plain[] = {
-		{CTL_SHOW_DMVPN, "0001 0001 00000000 00000001"},
-		{CTL_SHOW_PEERS, "0001 0002 00000000 00000001"},
-		{CTL_SHOW_NHS, "0001 0003 00000000 00000001"},
-		{CTL_SHOW_ROUTES, "0001 0004 00000000 00000001"},
-		{CTL_SHOW_STATS, "0001 0005 00000000 00000001"},
-		{CTL_SHOW_CONFIG, "0001 0006 00000000 00000001"},
-		{CTL_RELOAD, "0001 0007 00000000 00000001"},
-		{CTL_FLUSH, "0001 0008 00000000 00000001"},
+		{CTL_SHOW_DMVPN, "0002 0001 00000000 00000001"},
+		{CTL_SHOW_PEERS, "0002 0002 00000000 00000001"},
+		{CTL_SHOW_NHS, "0002 0003 00000000 00000001"},
+		{CTL_SHOW_ROUTES, "0002 0004 00000000 00000001"},
+		{CTL_SHOW_STATS, "0002 0005 00000000 00000001"},
+		{CTL_SHOW_CONFIG, "0002 0006 00000000 00000001"},
+		{CTL_RELOAD, "0002 0007 00000000 00000001"},
+		{CTL_FLUSH, "0002 0008 00000000 00000001"},
+		{CTL_SHOW_IKE, "0002 000b 00000000 00000001"},
+		{CTL_SHOW_SA, "0002 000c 00000000 00000001"},
 	};
 	struct ctl_request req, back;
 	struct ctl_msg m;
@@ -192,9 +265,9 @@ test_golden_requests(void **state)
 	wbuf_init(&w, b, sizeof(b));
 	assert_int_equal(ctl_encode_request(&w, &req), 0);
 	assert_bytes(b, wbuf_len(&w),
-		     "0001 0008 00000012 00000003"
+		     "0002 0008 00000012 00000003"
 		     "| 04 0a000001 000000000000000000000000 20");
-	msg_from("0001 0008 00000012 00000003"
+	msg_from("0002 0008 00000012 00000003"
 		 "| 04 0a000001 000000000000000000000000 20",
 		 &m, &rd);
 	assert_int_equal(ctl_decode_request(&m, &back), CTL_E_OK);
@@ -207,9 +280,9 @@ test_golden_requests(void **state)
 	wbuf_init(&w, b, sizeof(b));
 	assert_int_equal(ctl_encode_request(&w, &req), 0);
 	assert_bytes(b, wbuf_len(&w),
-		     "0001 0009 00000012 00000004"
+		     "0002 0009 00000012 00000004"
 		     "| 06 20010db8000000000000000000000001 80");
-	msg_from("0001 0009 00000012 00000004"
+	msg_from("0002 0009 00000012 00000004"
 		 "| 06 20010db8000000000000000000000001 80",
 		 &m, &rd);
 	assert_int_equal(ctl_decode_request(&m, &back), CTL_E_OK);
@@ -225,8 +298,8 @@ test_golden_requests(void **state)
 	wbuf_init(&w, b, sizeof(b));
 	assert_int_equal(ctl_encode_request(&w, &req), 0);
 	assert_bytes(b, wbuf_len(&w),
-		     "0001 000a 00000006 00000005 | 03 01 00000018");
-	msg_from("0001 000a 00000006 00000005 | 03 01 00000018", &m, &rd);
+		     "0002 000a 00000006 00000005 | 03 01 00000018");
+	msg_from("0002 000a 00000006 00000005 | 03 01 00000018", &m, &rd);
 	assert_int_equal(ctl_decode_request(&m, &back), CTL_E_OK);
 	assert_int_equal(back.log.level, LOG_LVL_DEBUG);
 	assert_true(back.log.set_debug);
@@ -238,7 +311,7 @@ test_golden_requests(void **state)
 	wbuf_init(&w, b, sizeof(b));
 	assert_int_equal(ctl_encode_request(&w, &req), 0);
 	assert_bytes(b, wbuf_len(&w),
-		     "0001 000a 00000006 00000005 | 01 00 00000000");
+		     "0002 000a 00000006 00000005 | 01 00 00000000");
 }
 
 static void
@@ -367,12 +440,56 @@ test_golden_records(void **state)
 	assert_string_equal(resb.message, "no such peer");
 }
 
+static void
+test_golden_ike(void **state)
+{
+	struct ctl_ike_sa s = sample_ike(), sb;
+	struct ctl_child_sa c = sample_child(), cb;
+	uint8_t b[512];
+	struct ctl_msg m;
+	enum ctl_err e;
+	struct wbuf w;
+
+	(void)state;
+	wbuf_init(&w, b, sizeof(b));
+	assert_int_equal(ctl_encode_ike_sa(&w, 15, &s), 0);
+	assert_bytes(b, wbuf_len(&w), IKE_SA_HEX);
+	msg_from(IKE_SA_HEX, &m, &rd);
+	assert_int_equal(ctl_msg_check(&m, CTL_DIR_REP), CTL_E_OK);
+	assert_int_equal(ctl_decode_ike_sa(&m, &sb), CTL_E_OK);
+	assert_memory_equal(&s, &sb, sizeof(s));
+
+	wbuf_init(&w, b, sizeof(b));
+	assert_int_equal(ctl_encode_child_sa(&w, 16, &c), 0);
+	assert_bytes(b, wbuf_len(&w), CHILD_SA_HEX);
+	msg_from(CHILD_SA_HEX, &m, &rd);
+	assert_int_equal(ctl_msg_check(&m, CTL_DIR_REP), CTL_E_OK);
+	assert_int_equal(ctl_decode_child_sa(&m, &cb), CTL_E_OK);
+	assert_memory_equal(&c, &cb, sizeof(c));
+
+	/* No rekey scheduled: -1 as two's complement, like expires_in. */
+	s.rekey_in = -1;
+	s.state = CTL_IKE_CONNECTING;
+	s.spi_r = 0;
+	wbuf_init(&w, b, sizeof(b));
+	assert_int_equal(ctl_encode_ike_sa(&w, 15, &s), 0);
+	assert_memory_equal(b + wbuf_len(&w) - 8,
+			    "\xff\xff\xff\xff\xff\xff\xff\xff", 8);
+	ctl_reader_init(&rd);
+	assert_int_equal(ctl_reader_feed(&rd, b, wbuf_len(&w)), wbuf_len(&w));
+	assert_int_equal(ctl_reader_next(&rd, &m, &e), 1);
+	assert_int_equal(ctl_decode_ike_sa(&m, &sb), CTL_E_OK);
+	assert_int_equal(sb.rekey_in, -1);
+	assert_int_equal(sb.state, CTL_IKE_CONNECTING);
+}
+
 /* Decoding then encoding the golden bytes gives them back. */
 static void
 test_roundtrip(void **state)
 {
-	static const char *const hex[] = {PEER_HEX, NHS_HEX, ROUTE_HEX,
-					  STAT_HEX, IF_HEX,  RESULT_HEX};
+	static const char *const hex[] = {PEER_HEX,   NHS_HEX,     ROUTE_HEX,
+					  STAT_HEX,   IF_HEX,      RESULT_HEX,
+					  IKE_SA_HEX, CHILD_SA_HEX};
 	uint8_t b[512];
 	struct ctl_peer p;
 	struct ctl_nhs n;
@@ -380,6 +497,8 @@ test_roundtrip(void **state)
 	struct ctl_stat s;
 	struct ctl_interface i;
 	struct ctl_result res;
+	struct ctl_ike_sa ike;
+	struct ctl_child_sa child;
 	struct ctl_msg m;
 	struct wbuf w;
 	size_t k;
@@ -414,6 +533,15 @@ test_roundtrip(void **state)
 		case CTL_RESULT:
 			assert_int_equal(ctl_decode_result(&m, &res), CTL_E_OK);
 			rc = ctl_encode_result(&w, m.hdr.seq, &res);
+			break;
+		case CTL_IKE_SA:
+			assert_int_equal(ctl_decode_ike_sa(&m, &ike), CTL_E_OK);
+			rc = ctl_encode_ike_sa(&w, m.hdr.seq, &ike);
+			break;
+		case CTL_CHILD_SA:
+			assert_int_equal(ctl_decode_child_sa(&m, &child),
+					 CTL_E_OK);
+			rc = ctl_encode_child_sa(&w, m.hdr.seq, &child);
 			break;
 		default:
 			fail();
@@ -549,32 +677,32 @@ test_reject_framing(void **state)
 	size_t n, room;
 
 	(void)state;
-	/* Another protocol version: fatal, with the header kept. */
-	n = unhex("0002 0002 00000000 00000009", b, sizeof(b));
+	/* Another protocol version (the last release's): fatal, header kept. */
+	n = unhex("0001 0002 00000000 00000009", b, sizeof(b));
 	ctl_reader_init(&rd);
 	ctl_reader_feed(&rd, b, n);
 	assert_int_equal(ctl_reader_next(&rd, &m, &e), -1);
 	assert_int_equal(e, CTL_E_VERSION);
-	assert_int_equal(rd.bad.version, 2);
+	assert_int_equal(rd.bad.version, 1);
 	assert_int_equal(rd.bad.seq, 9);
 	assert_int_equal(ctl_reader_next(&rd, &m, &e), -1); /* sticky */
 	(void)ctl_reader_space(&rd, &room);
 	assert_int_equal(room, 0);
 
 	/* Longer than any message may be: fatal before the body. */
-	n = unhex("0001 0002 0000fff5 00000001", b, sizeof(b));
+	n = unhex("0002 0002 0000fff5 00000001", b, sizeof(b));
 	ctl_reader_init(&rd);
 	ctl_reader_feed(&rd, b, n);
 	assert_int_equal(ctl_reader_next(&rd, &m, &e), -1);
 	assert_int_equal(e, CTL_E_TOO_LONG);
-	n = unhex("0001 0002 ffffffff 00000001", b, sizeof(b));
+	n = unhex("0002 0002 ffffffff 00000001", b, sizeof(b));
 	ctl_reader_init(&rd);
 	ctl_reader_feed(&rd, b, n);
 	assert_int_equal(ctl_reader_next(&rd, &m, &e), -1);
 	assert_int_equal(e, CTL_E_TOO_LONG);
 
 	/* The largest frame is fine: it waits for its body. */
-	n = unhex("0001 0002 0000fff4 00000001", b, sizeof(b));
+	n = unhex("0002 0002 0000fff4 00000001", b, sizeof(b));
 	ctl_reader_init(&rd);
 	ctl_reader_feed(&rd, b, n);
 	assert_int_equal(ctl_reader_next(&rd, &m, &e), 0);
@@ -589,28 +717,37 @@ test_reject_table(void **state)
 		enum ctl_dir dir;
 		enum ctl_err want;
 	} cases[] = {
-		{"0001 0000 00000000 00000001", CTL_DIR_REQ, CTL_E_TYPE},
-		{"0001 000b 00000000 00000001", CTL_DIR_REQ, CTL_E_TYPE},
-		{"0001 003f 00000000 00000001", CTL_DIR_REQ, CTL_E_TYPE},
-		{"0001 0048 00000000 00000001", CTL_DIR_REP, CTL_E_TYPE},
-		{"0001 ffff 00000000 00000001", CTL_DIR_REQ, CTL_E_TYPE},
+		{"0002 0000 00000000 00000001", CTL_DIR_REQ, CTL_E_TYPE},
+		{"0002 000d 00000000 00000001", CTL_DIR_REQ, CTL_E_TYPE},
+		{"0002 003f 00000000 00000001", CTL_DIR_REQ, CTL_E_TYPE},
+		{"0002 004a 00000000 00000001", CTL_DIR_REP, CTL_E_TYPE},
+		{"0002 ffff 00000000 00000001", CTL_DIR_REQ, CTL_E_TYPE},
 		/* A reply sent as a request, and the other way round. */
-		{"0001 0046 00000000 00000001", CTL_DIR_REQ, CTL_E_DIRECTION},
-		{"0001 0002 00000000 00000001", CTL_DIR_REP, CTL_E_DIRECTION},
-		{"0001 0002 00000001 00000001 | 00", CTL_DIR_REQ, CTL_E_LONG},
-		{"0001 0009 00000000 00000001", CTL_DIR_REQ, CTL_E_SHORT},
-		{"0001 0009 00000011 00000001 | 04 0a000001 0000000000000000"
+		{"0002 0046 00000000 00000001", CTL_DIR_REQ, CTL_E_DIRECTION},
+		{"0002 0002 00000000 00000001", CTL_DIR_REP, CTL_E_DIRECTION},
+		{"0002 0002 00000001 00000001 | 00", CTL_DIR_REQ, CTL_E_LONG},
+		{"0002 0009 00000000 00000001", CTL_DIR_REQ, CTL_E_SHORT},
+		{"0002 0009 00000011 00000001 | 04 0a000001 0000000000000000"
 		 "00000000 ",
 		 CTL_DIR_REQ, CTL_E_SHORT},
-		{"0001 0008 00000013 00000001 | 04 0a000001 0000000000000000"
+		{"0002 0008 00000013 00000001 | 04 0a000001 0000000000000000"
 		 "00000000 20 00",
 		 CTL_DIR_REQ, CTL_E_LONG},
-		{"0001 000a 00000005 00000001 | 03 01 000000", CTL_DIR_REQ,
+		{"0002 000a 00000005 00000001 | 03 01 000000", CTL_DIR_REQ,
 		 CTL_E_SHORT},
-		{"0001 0044 00000000 00000001", CTL_DIR_REP, CTL_E_SHORT},
-		{"0001 0047 00000005 00000001 | 00000000 00", CTL_DIR_REP,
+		{"0002 0044 00000000 00000001", CTL_DIR_REP, CTL_E_SHORT},
+		{"0002 0047 00000005 00000001 | 00000000 00", CTL_DIR_REP,
 		 CTL_E_SHORT},
-		{"0001 0046 00000001 00000001 | 00", CTL_DIR_REP, CTL_E_LONG},
+		{"0002 0046 00000001 00000001 | 00", CTL_DIR_REP, CTL_E_LONG},
+		{"0002 000b 00000001 00000001 | 00", CTL_DIR_REQ, CTL_E_LONG},
+		{"0002 000c 00000001 00000001 | 00", CTL_DIR_REQ, CTL_E_LONG},
+		{"0002 0048 00000000 00000001", CTL_DIR_REP, CTL_E_SHORT},
+		{"0002 0049 00000040 00000001 | 00000000 00000000 00000000"
+		 "0000 0000 0000000000000000 0000000000000000 0000000000000000"
+		 "0000000000000000 0000000000000000 0000000000000000",
+		 CTL_DIR_REP, CTL_E_SHORT},
+		{"0002 000b 00000000 00000001", CTL_DIR_REP, CTL_E_DIRECTION},
+		{"0002 0049 00000000 00000001", CTL_DIR_REQ, CTL_E_DIRECTION},
 	};
 	struct ctl_request req;
 	struct ctl_msg m;
@@ -632,6 +769,19 @@ test_reject_table(void **state)
 	assert_int_equal(ctl_msg_check(&m, CTL_DIR_REP), CTL_E_LONG);
 	m.hdr.len = CTL_CONFIG_CHUNK;
 	assert_int_equal(ctl_msg_check(&m, CTL_DIR_REP), CTL_E_OK);
+	/* The SA records: every string at its bound, and one byte more. */
+	m.hdr.type = CTL_IKE_SA;
+	m.hdr.len = 80 + 15 + 95 + 255;
+	assert_int_equal(ctl_msg_check(&m, CTL_DIR_REP), CTL_E_OK);
+	m.hdr.len++;
+	assert_int_equal(ctl_msg_check(&m, CTL_DIR_REP), CTL_E_LONG);
+	m.hdr.len = 79;
+	assert_int_equal(ctl_msg_check(&m, CTL_DIR_REP), CTL_E_SHORT);
+	m.hdr.type = CTL_CHILD_SA;
+	m.hdr.len = 65 + 95 + 63;
+	assert_int_equal(ctl_msg_check(&m, CTL_DIR_REP), CTL_E_OK);
+	m.hdr.len++;
+	assert_int_equal(ctl_msg_check(&m, CTL_DIR_REP), CTL_E_LONG);
 }
 
 /* Right length, wrong content. */
@@ -640,99 +790,144 @@ test_reject_payload(void **state)
 {
 	static const char *const requests[] = {
 		/* unknown family */
-		"0001 0009 00000012 00000001 | 05 0a000001 "
+		"0002 0009 00000012 00000001 | 05 0a000001 "
 		"000000000000000000000000 20",
 		/* padding after an IPv4 address */
-		"0001 0009 00000012 00000001 | 04 0a000001 "
+		"0002 0009 00000012 00000001 | 04 0a000001 "
 		"000000000000000000000001 20",
 		/* a host address with a prefix length */
-		"0001 0009 00000012 00000001 | 04 0a000001 "
+		"0002 0009 00000012 00000001 | 04 0a000001 "
 		"000000000000000000000000 18",
 		/* plen beyond the family */
-		"0001 0009 00000012 00000001 | 04 0a000001 "
+		"0002 0009 00000012 00000001 | 04 0a000001 "
 		"000000000000000000000000 21",
 		/* purging nothing */
-		"0001 0009 00000012 00000001 | 00 00000000 "
+		"0002 0009 00000012 00000001 | 00 00000000 "
 		"000000000000000000000000 00",
-		"0001 0008 00000012 00000001 | 00 00000000 "
+		"0002 0008 00000012 00000001 | 00 00000000 "
 		"000000000000000000000000 00",
 		/* no family but bytes */
-		"0001 0008 00000012 00000001 | 00 00000001 "
+		"0002 0008 00000012 00000001 | 00 00000001 "
 		"000000000000000000000000 00",
 		/* log level 4, unknown flag, unknown category, stray mask */
-		"0001 000a 00000006 00000001 | 04 00 00000000",
-		"0001 000a 00000006 00000001 | 01 02 00000000",
-		"0001 000a 00000006 00000001 | 01 01 00000200",
-		"0001 000a 00000006 00000001 | 01 00 00000001",
+		"0002 000a 00000006 00000001 | 04 00 00000000",
+		"0002 000a 00000006 00000001 | 01 02 00000000",
+		"0002 000a 00000006 00000001 | 01 01 00000200",
+		"0002 000a 00000006 00000001 | 01 00 00000001",
 	};
 	static const char *const replies[] = {
 		/* PEER: string longer than it says */
-		"0001 0040 00000062 00000001 | 0005 67726531"
+		"0002 0040 00000062 00000001 | 0005 67726531"
 		"| 04 0a000002 000000000000000000000000 20"
 		"| 04 c6336402 000000000000000000000000 20"
 		"| 04 c0a80102 000000000000000000000000 20"
 		"| 00 00000000000000000000000000000000 00"
 		"| 01 03 0003 | 0000000000001b58 | 000000000000012c",
 		/* PEER: ifname with a NUL */
-		"0001 0040 00000062 00000001 | 0004 67720031"
+		"0002 0040 00000062 00000001 | 0004 67720031"
 		"| 04 0a000002 000000000000000000000000 20"
 		"| 04 c6336402 000000000000000000000000 20"
 		"| 04 c0a80102 000000000000000000000000 20"
 		"| 00 00000000000000000000000000000000 00"
 		"| 01 03 0003 | 0000000000001b58 | 000000000000012c",
 		/* PEER: type 7, state 4, flag 0x10, expires -2 */
-		"0001 0040 00000062 00000001 | 0004 67726531"
+		"0002 0040 00000062 00000001 | 0004 67726531"
 		"| 04 0a000002 000000000000000000000000 20"
 		"| 04 c6336402 000000000000000000000000 20"
 		"| 04 c0a80102 000000000000000000000000 20"
 		"| 00 00000000000000000000000000000000 00"
 		"| 07 03 0003 | 0000000000001b58 | 000000000000012c",
-		"0001 0040 00000062 00000001 | 0004 67726531"
+		"0002 0040 00000062 00000001 | 0004 67726531"
 		"| 04 0a000002 000000000000000000000000 20"
 		"| 04 c6336402 000000000000000000000000 20"
 		"| 04 c0a80102 000000000000000000000000 20"
 		"| 00 00000000000000000000000000000000 00"
 		"| 01 04 0003 | 0000000000001b58 | 000000000000012c",
-		"0001 0040 00000062 00000001 | 0004 67726531"
+		"0002 0040 00000062 00000001 | 0004 67726531"
 		"| 04 0a000002 000000000000000000000000 20"
 		"| 04 c6336402 000000000000000000000000 20"
 		"| 04 c0a80102 000000000000000000000000 20"
 		"| 00 00000000000000000000000000000000 00"
 		"| 01 03 0010 | 0000000000001b58 | 000000000000012c",
-		"0001 0040 00000062 00000001 | 0004 67726531"
+		"0002 0040 00000062 00000001 | 0004 67726531"
 		"| 04 0a000002 000000000000000000000000 20"
 		"| 04 c6336402 000000000000000000000000 20"
 		"| 04 c0a80102 000000000000000000000000 20"
 		"| 00 00000000000000000000000000000000 00"
 		"| 01 03 0003 | fffffffffffffffe | 000000000000012c",
 		/* PEER: ifname said to be 16 bytes, over its bound */
-		"0001 0040 00000062 00000001 | 0010 67726531"
+		"0002 0040 00000062 00000001 | 0010 67726531"
 		"| 04 0a000002 000000000000000000000000 20"
 		"| 04 c6336402 000000000000000000000000 20"
 		"| 04 c0a80102 000000000000000000000000 20"
 		"| 00 00000000000000000000000000000000 00"
 		"| 01 03 0003 | 0000000000001b58 | 000000000000012c",
 		/* STATS: empty name; a stray byte after the value */
-		"0001 0043 0000000c 00000001 | 0000 | 0000 | 000000000000002a",
-		"0001 0043 0000000f 00000001 | 0001 78 | 0001 78 | "
+		"0002 0043 0000000c 00000001 | 0000 | 0000 | 000000000000002a",
+		"0002 0043 0000000f 00000001 | 0001 78 | 0001 78 | "
 		"000000000000002a 00",
 		/* INTERFACE: role 2 */
-		"0001 0045 0000002f 00000001 | 0004 67726531 | 02 | 00000002"
+		"0002 0045 0000002f 00000001 | 0004 67726531 | 02 | 00000002"
 		"| 04 c633640a 000000000000000000000000 20"
 		"| 04 0a00000a 000000000000000000000000 18",
 		/* ROUTE: unknown flag */
-		"0001 0042 00000035 00000001"
+		"0002 0042 00000035 00000001"
 		"| 04 0a010000 000000000000000000000000 10"
 		"| 04 0a000002 000000000000000000000000 20"
 		"| 0004 67726531 | 0004 6e687270 | 000000fe | 03",
 		/* NHS: state 3 */
-		"0001 0041 0000004a 00000001 | 0004 67726531"
+		"0002 0041 0000004a 00000001 | 0004 67726531"
 		"| 04 0a000001 000000000000000000000000 20"
 		"| 04 c0000201 000000000000000000000000 20"
 		"| 000f 6875622e6578616d706c652e6e6574"
 		"| 03 01 00 | 0000000000000e10 | 00000002",
 		/* RESULT: message length past the end */
-		"0001 0047 00000008 00000001 | 00000001 | 0003 6f6b",
+		"0002 0047 00000008 00000001 | 00000001 | 0003 6f6b",
+		/* IKE_SA: state 5; flag 0x08; rekey_in -2 */
+		"0002 0048 00000081 00000001" IKE_ENDS
+		"| 05 05" IKE_AUTH IKE_PROP IKE_ID IKE_TAIL,
+		"0002 0048 00000081 00000001" IKE_ENDS
+		"| 02 0d" IKE_AUTH IKE_PROP IKE_ID IKE_TAIL,
+		"0002 0048 00000081 00000001" IKE_ENDS
+		"| 02 05" IKE_AUTH IKE_PROP IKE_ID
+		"| 0123456789abcdef | fedcba9876543210 | 000000000000000c"
+		"| fffffffffffffffe",
+		/* IKE_SA: no local address */
+		"0002 0048 00000081 00000001"
+		"| 00 00000000 000000000000000000000000 00 | 01f4"
+		"| 04 c0000202 000000000000000000000000 20 | 1194"
+		"| 02 05" IKE_AUTH IKE_PROP IKE_ID IKE_TAIL,
+		/* IKE_SA: an escape in the remote ID */
+		"0002 0048 00000081 00000001" IKE_ENDS
+		"| 02 05" IKE_AUTH IKE_PROP
+		"| 0012 73706f6b65321b6578616d706c652e6e6574" IKE_TAIL,
+		/* IKE_SA: auth of 16 bytes, over its bound of 15 */
+		"0002 0048 0000008e 00000001" IKE_ENDS
+		"| 02 05 | 0010 70736b70736b70736b70736b70736b70" IKE_PROP
+			IKE_ID IKE_TAIL,
+		/* IKE_SA: cut short by a byte; a stray byte after it */
+		"0002 0048 00000080 00000001" IKE_ENDS
+		"| 02 05" IKE_AUTH IKE_PROP IKE_ID
+		"| 0123456789abcdef | fedcba9876543210 | 000000000000000c"
+		"| 00000000000034",
+		"0002 0048 00000082 00000001" IKE_ENDS
+		"| 02 05" IKE_AUTH IKE_PROP IKE_ID IKE_TAIL "| 00",
+		/* CHILD_SA: flag 0x02; rekey_in -2 */
+		CHILD_HEAD CHILD_STRS CHILD_COUNTERS "| 0000000000000ce4 | 03",
+		CHILD_HEAD CHILD_STRS CHILD_COUNTERS "| fffffffffffffffe | 01",
+		/* CHILD_SA: DEL in the driver name */
+		CHILD_HEAD
+		"| 000b 61657332353667636d3136"
+		"| 0011 67656e657269632d67636d2d6165737f69" CHILD_COUNTERS
+		"| 0000000000000ce4 | 01",
+		/* CHILD_SA: a string longer than it says */
+		CHILD_HEAD
+		"| 000c 61657332353667636d3136"
+		"| 0011 67656e657269632d67636d2d6165736e69" CHILD_COUNTERS
+		"| 0000000000000ce4 | 01",
+		/* CHILD_SA: no flags byte */
+		"0002 0049 0000005c 00000010 | c0000123 c1000456 "
+		"d0000001" CHILD_STRS CHILD_COUNTERS "| 0000000000000ce4",
 	};
 	struct ctl_request req;
 	struct ctl_peer p;
@@ -741,6 +936,8 @@ test_reject_payload(void **state)
 	struct ctl_stat s;
 	struct ctl_interface i;
 	struct ctl_result res;
+	struct ctl_ike_sa ike;
+	struct ctl_child_sa child;
 	struct ctl_msg m;
 	enum ctl_err e;
 	size_t k;
@@ -769,6 +966,12 @@ test_reject_payload(void **state)
 		case CTL_INTERFACE:
 			e = ctl_decode_interface(&m, &i);
 			break;
+		case CTL_IKE_SA:
+			e = ctl_decode_ike_sa(&m, &ike);
+			break;
+		case CTL_CHILD_SA:
+			e = ctl_decode_child_sa(&m, &child);
+			break;
 		default:
 			e = ctl_decode_result(&m, &res);
 			break;
@@ -780,6 +983,121 @@ test_reject_payload(void **state)
 	msg_from(END_HEX, &m, &rd);
 	assert_int_equal(ctl_decode_peer(&m, &p), CTL_E_TYPE);
 	assert_int_equal(ctl_decode_request(&m, &req), CTL_E_DIRECTION);
+	assert_int_equal(ctl_decode_ike_sa(&m, &ike), CTL_E_TYPE);
+	assert_int_equal(ctl_decode_child_sa(&m, &child), CTL_E_TYPE);
+}
+
+static void
+test_encode_sa_refusals(void **state)
+{
+	struct ctl_ike_sa s = sample_ike(), back;
+	struct ctl_child_sa c = sample_child();
+	uint8_t b[1024];
+	struct ctl_msg m;
+	enum ctl_err e;
+	struct wbuf w;
+
+	(void)state;
+	wbuf_init(&w, b, sizeof(b));
+	s.state = CTL_IKE_STATE_MAX;
+	assert_int_equal(ctl_encode_ike_sa(&w, 1, &s), -1);
+	s = sample_ike();
+	memset(&s.local, 0, sizeof(s.local));
+	assert_int_equal(ctl_encode_ike_sa(&w, 1, &s), -1);
+	s = sample_ike();
+	memset(&s.remote, 0, sizeof(s.remote));
+	assert_int_equal(ctl_encode_ike_sa(&w, 1, &s), -1);
+	s = sample_ike();
+	s.rekey_in = -2;
+	assert_int_equal(ctl_encode_ike_sa(&w, 1, &s), -1);
+	c.rekey_in = -5;
+	assert_int_equal(ctl_encode_child_sa(&w, 1, &c), -1);
+	assert_int_equal(wbuf_len(&w), 0);
+	assert_true(wbuf_ok(&w));
+
+	/* Every string at its bound: cut there, the largest record. */
+	s = sample_ike();
+	memset(s.auth, 'a', sizeof(s.auth));
+	memset(s.ike_proposal, 'p', sizeof(s.ike_proposal));
+	memset(s.remote_id, 'i', sizeof(s.remote_id));
+	assert_int_equal(ctl_encode_ike_sa(&w, 1, &s), 0);
+	assert_int_equal(wbuf_len(&w), CTL_HDR_LEN + CTL_IKE_SA_MAXLEN);
+	c = sample_child();
+	memset(c.esp_proposal, 'e', sizeof(c.esp_proposal));
+	memset(c.kernel_driver, 'k', sizeof(c.kernel_driver));
+	assert_int_equal(ctl_encode_child_sa(&w, 1, &c), 0);
+	assert_int_equal(wbuf_len(&w), 2 * CTL_HDR_LEN + CTL_IKE_SA_MAXLEN +
+					       CTL_CHILD_SA_MAXLEN);
+
+	/* A peer's identity with escapes goes out printable, not dropped. */
+	s = sample_ike();
+	snprintf(s.remote_id, sizeof(s.remote_id), "CN=a\x1b[2Jb\n");
+	wbuf_init(&w, b, sizeof(b));
+	assert_int_equal(ctl_encode_ike_sa(&w, 1, &s), 0);
+	ctl_reader_init(&rd);
+	assert_int_equal(ctl_reader_feed(&rd, b, wbuf_len(&w)), wbuf_len(&w));
+	assert_int_equal(ctl_reader_next(&rd, &m, &e), 1);
+	assert_int_equal(ctl_decode_ike_sa(&m, &back), CTL_E_OK);
+	assert_string_equal(back.remote_id, "CN=a?[2Jb?");
+
+	/* Out of room. */
+	wbuf_init(&w, b, 40);
+	assert_int_equal(ctl_encode_ike_sa(&w, 1, &s), -1);
+	assert_false(wbuf_ok(&w));
+}
+
+/* dmvpnctl files each CHILD SA under the IKE SA sent before it. */
+static void
+test_replies_sa(void **state)
+{
+	struct ctl_ike_sa s = sample_ike();
+	struct ctl_child_sa c = sample_child();
+	struct ctl_replies r;
+	struct ctl_msg m;
+	enum ctl_err e;
+	uint8_t b[2048];
+	struct wbuf w;
+	int rc;
+
+	(void)state;
+	wbuf_init(&w, b, sizeof(b));
+	assert_int_equal(ctl_encode_ike_sa(&w, 3, &s), 0);
+	assert_int_equal(ctl_encode_child_sa(&w, 3, &c), 0);
+	c.spi_in++;
+	assert_int_equal(ctl_encode_child_sa(&w, 3, &c), 0);
+	s.remote_port = 500;
+	assert_int_equal(ctl_encode_ike_sa(&w, 3, &s), 0); /* childless */
+	assert_int_equal(ctl_encode_ike_sa(&w, 3, &s), 0);
+	c.spi_in++;
+	assert_int_equal(ctl_encode_child_sa(&w, 3, &c), 0);
+	assert_int_equal(ctl_encode_end(&w, 3), 0);
+	ctl_reader_init(&rd);
+	ctl_reader_feed(&rd, b, wbuf_len(&w));
+	memset(&r, 0, sizeof(r));
+	while ((rc = ctl_reader_next(&rd, &m, &e)) == 1)
+		if ((rc = ctl_replies_add(&r, 3, &m, &e)) != 0)
+			break;
+	assert_int_equal(rc, 1);
+	assert_true(r.ended);
+	assert_int_equal(r.n_ike_sas, 3);
+	assert_int_equal(r.n_child_sas, 3);
+	assert_int_equal(r.child_ike[0], 0);
+	assert_int_equal(r.child_ike[1], 0);
+	assert_int_equal(r.child_ike[2], 2);
+	assert_int_equal(r.child_sas[2].spi_in, 0xc0000125);
+	assert_int_equal(r.ike_sas[1].remote_port, 500);
+	ctl_replies_free(&r);
+	assert_null(r.child_ike);
+
+	/* A CHILD SA with no IKE SA before it: whose would it be? */
+	wbuf_init(&w, b, sizeof(b));
+	assert_int_equal(ctl_encode_child_sa(&w, 3, &c), 0);
+	ctl_reader_init(&rd);
+	ctl_reader_feed(&rd, b, wbuf_len(&w));
+	assert_int_equal(ctl_reader_next(&rd, &m, &e), 1);
+	assert_int_equal(ctl_replies_add(&r, 3, &m, &e), -1);
+	assert_int_equal(e, CTL_E_DIRECTION);
+	ctl_replies_free(&r);
 }
 
 static void
@@ -854,7 +1172,7 @@ test_names(void **state)
 	assert_string_equal(ctl_type_name(CTL_SHOW_PEERS), "SHOW_PEERS");
 	assert_string_equal(ctl_type_name(CTL_RESULT), "RESULT");
 	assert_string_equal(ctl_type_name(0), "UNKNOWN");
-	assert_string_equal(ctl_type_name(11), "UNKNOWN");
+	assert_string_equal(ctl_type_name(13), "UNKNOWN");
 	assert_string_equal(ctl_type_name(9999), "UNKNOWN");
 	for (t = 0; t < 100; t++) {
 		bool known = ctl_type_bounds(t, &min, &max) == 0;
@@ -878,6 +1196,24 @@ test_names(void **state)
 	assert_string_equal(ctl_nhs_state_name(CTL_NHS_PROBING), "probing");
 	assert_string_equal(ctl_role_name(CTL_ROLE_HUB), "hub");
 	assert_string_equal(ctl_role_name(CTL_ROLE_MAX), "unknown");
+	assert_string_equal(ctl_type_name(CTL_SHOW_IKE), "SHOW_IKE");
+	assert_string_equal(ctl_type_name(CTL_SHOW_SA), "SHOW_SA");
+	assert_string_equal(ctl_type_name(CTL_IKE_SA), "IKE_SA");
+	assert_string_equal(ctl_type_name(CTL_CHILD_SA), "CHILD_SA");
+	assert_string_equal(ctl_ike_state_name(CTL_IKE_CONNECTING),
+			    "connecting");
+	assert_string_equal(ctl_ike_state_name(CTL_IKE_AUTHENTICATING),
+			    "authenticating");
+	assert_string_equal(ctl_ike_state_name(CTL_IKE_ESTABLISHED),
+			    "established");
+	assert_string_equal(ctl_ike_state_name(CTL_IKE_REKEYING), "rekeying");
+	assert_string_equal(ctl_ike_state_name(CTL_IKE_DELETING), "deleting");
+	assert_string_equal(ctl_ike_state_name(CTL_IKE_STATE_MAX), "unknown");
+	/* The fixed parts add up to what docs/ctl.md lists. */
+	assert_int_equal(CTL_IKE_SA_FIXED, 80);
+	assert_int_equal(CTL_IKE_SA_MAXLEN, 445);
+	assert_int_equal(CTL_CHILD_SA_FIXED, 65);
+	assert_int_equal(CTL_CHILD_SA_MAXLEN, 223);
 }
 
 int
@@ -887,6 +1223,7 @@ main(void)
 		cmocka_unit_test(test_golden_requests),
 		cmocka_unit_test(test_golden_peer),
 		cmocka_unit_test(test_golden_records),
+		cmocka_unit_test(test_golden_ike),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_partial_reads),
 		cmocka_unit_test(test_several_per_read),
@@ -895,6 +1232,8 @@ main(void)
 		cmocka_unit_test(test_reject_table),
 		cmocka_unit_test(test_reject_payload),
 		cmocka_unit_test(test_encode_refusals),
+		cmocka_unit_test(test_encode_sa_refusals),
+		cmocka_unit_test(test_replies_sa),
 		cmocka_unit_test(test_names),
 	};
 

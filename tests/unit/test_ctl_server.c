@@ -45,6 +45,8 @@ struct fake_daemon {
 	uid_t uid;
 	gid_t gid;
 	const char *config;
+	bool child_first; /* show_ike sends a CHILD SA before any IKE SA */
+	int child_rc;     /* what that ctl_send_child_sa returned */
 };
 
 static struct ctl_peer
@@ -173,6 +175,40 @@ h_purge(void *arg, struct ctl_conn *c, const struct addr *a)
 	return -1; /* the server answers RESULT ERROR */
 }
 
+/*
+ * Two IKE SAs, the first with a CHILD SA and the second without, or a
+ * CHILD SA out of place (which the server must not let out).
+ */
+static int
+h_show_ike(void *arg, struct ctl_conn *c)
+{
+	struct fake_daemon *d = arg;
+	struct ctl_ike_sa s;
+	struct ctl_child_sa ch;
+
+	memset(&s, 0, sizeof(s));
+	addr_parse(&s.local, "192.0.2.1");
+	s.local_port = 500;
+	addr_parse(&s.remote, "192.0.2.2");
+	s.remote_port = 500;
+	s.state = CTL_IKE_ESTABLISHED;
+	snprintf(s.auth, sizeof(s.auth), "psk");
+	s.spi_i = 1;
+	s.rekey_in = -1;
+	memset(&ch, 0, sizeof(ch));
+	ch.spi_in = 0xc0000123;
+	ch.rekey_in = -1;
+	if (d->child_first)
+		d->child_rc = ctl_send_child_sa(c, &ch);
+	if (ctl_send_ike_sa(c, &s) == -1 ||
+	    (!d->child_first && ctl_send_child_sa(c, &ch) == -1))
+		return -1;
+	addr_parse(&s.remote, "2001:db8::2");
+	addr_parse(&s.local, "2001:db8::1");
+	s.state = CTL_IKE_CONNECTING;
+	return ctl_send_ike_sa(c, &s);
+}
+
 /* ---- fixture ---- */
 
 struct fx {
@@ -216,6 +252,7 @@ fx_new(bool all_handlers)
 		f->h.reload = h_reload;
 		f->h.flush = h_flush;
 		f->h.purge = h_purge;
+		f->h.show_ike = h_show_ike;
 	}
 	f->h.arg = &f->d;
 	f->conf.path = f->path;
@@ -585,6 +622,16 @@ test_no_handlers(void **state)
 			    "SHOW_PEERS: not supported by this dmvpnd");
 	c = call(f, CTL_RELOAD);
 	assert_int_equal(c->rep.result.code, CTL_RES_UNSUPPORTED);
+	/* No show_ike: a daemon without IKE, said in so many words. */
+	c = call(f, CTL_SHOW_IKE);
+	assert_false(c->rep.ended);
+	assert_int_equal(c->rep.result.code, CTL_RES_UNSUPPORTED);
+	assert_string_equal(c->rep.result.message,
+			    "SHOW_IKE: IPsec is not configured");
+	c = call(f, CTL_SHOW_SA);
+	assert_int_equal(c->rep.result.code, CTL_RES_UNSUPPORTED);
+	assert_string_equal(c->rep.result.message,
+			    "SHOW_SA: IPsec is not configured");
 	/* show stats still answers with the server's own counters. */
 	c = call(f, CTL_SHOW_STATS);
 	assert_true(c->rep.ended);
@@ -594,13 +641,51 @@ test_no_handlers(void **state)
 	fx_free(f);
 }
 
+/* One handler answers both, and the server ends them as listings. */
+static void
+test_show_ike(void **state)
+{
+	static const enum ctl_type types[] = {CTL_SHOW_IKE, CTL_SHOW_SA};
+	struct fx *f = fx_new(true);
+	struct call *c;
+	size_t i;
+
+	(void)state;
+	fx_start(f);
+	for (i = 0; i < 2; i++) {
+		c = call(f, types[i]);
+		assert_true(c->rep.ended);
+		assert_false(c->rep.has_result);
+		assert_int_equal(c->rep.n_ike_sas, 2);
+		assert_int_equal(c->rep.n_child_sas, 1);
+		assert_int_equal(c->rep.child_ike[0], 0);
+		assert_int_equal(c->rep.child_sas[0].spi_in, 0xc0000123);
+		assert_string_equal(c->rep.ike_sas[0].auth, "psk");
+		assert_int_equal(c->rep.ike_sas[1].state, CTL_IKE_CONNECTING);
+		assert_int_equal(c->rep.ike_sas[1].remote.family, AF_INET6);
+	}
+
+	/* A CHILD SA first is refused, and the rest still goes out. */
+	f->d.child_first = true;
+	c = call(f, CTL_SHOW_SA);
+	assert_int_equal(f->d.child_rc, -1);
+	assert_true(c->rep.ended);
+	assert_int_equal(c->rep.n_ike_sas, 2);
+	assert_int_equal(c->rep.n_child_sas, 0);
+	/* ... and the next request starts with none sent. */
+	c = call(f, CTL_SHOW_IKE);
+	assert_int_equal(f->d.child_rc, -1);
+	ctl_replies_free(&c->rep);
+	fx_free(f);
+}
+
 /* Requests split into single bytes and several in one go. */
 static void
 test_partial_and_pipelined(void **state)
 {
-	static const char *const reqs = "0001 0005 00000000 00000001"
-					"0001 0007 00000000 00000002"
-					"0001 0002 00000000 00000003";
+	static const char *const reqs = "0002 0005 00000000 00000001"
+					"0002 0007 00000000 00000002"
+					"0002 0002 00000000 00000003";
 	struct fx *f = fx_new(true);
 	struct ctl_replies rep;
 	uint8_t b[64];
@@ -674,21 +759,21 @@ test_bad_requests(void **state)
 	fd = adopt_pair(f);
 	ctl_reader_init(&rd);
 	/* Each is refused and the connection goes on. */
-	expect_bad(f, fd, "0001 000b 00000000 00000005", 5, CTL_RES_BAD_REQUEST,
-		   "UNKNOWN (type 11): unknown message type");
-	expect_bad(f, fd, "0001 0040 00000000 00000006", 6, CTL_RES_BAD_REQUEST,
+	expect_bad(f, fd, "0002 000d 00000000 00000005", 5, CTL_RES_BAD_REQUEST,
+		   "UNKNOWN (type 13): unknown message type");
+	expect_bad(f, fd, "0002 0040 00000000 00000006", 6, CTL_RES_BAD_REQUEST,
 		   "PEER (type 64): unexpected message type");
-	expect_bad(f, fd, "0001 0002 00000001 00000007 | 00", 7,
+	expect_bad(f, fd, "0002 0002 00000001 00000007 | 00", 7,
 		   CTL_RES_BAD_REQUEST,
 		   "SHOW_PEERS (type 2): payload too long for its type");
-	expect_bad(f, fd, "0001 0009 00000001 00000008 | 00", 8,
+	expect_bad(f, fd, "0002 0009 00000001 00000008 | 00", 8,
 		   CTL_RES_BAD_REQUEST,
 		   "PURGE (type 9): payload too short for its type");
 	expect_bad(f, fd,
-		   "0001 0009 00000012 00000009 | 07 0a000001 "
+		   "0002 0009 00000012 00000009 | 07 0a000001 "
 		   "000000000000000000000000 20",
 		   9, CTL_RES_BAD_REQUEST, "PURGE (type 9): malformed payload");
-	raw_send(fd, "0001 0002 00000000 0000000a");
+	raw_send(fd, "0002 0002 00000000 0000000a");
 	assert_int_equal(raw_answer(f, fd, &rd, 10, &rep), 1);
 	assert_int_equal(rep.n_peers, 3);
 	ctl_replies_free(&rep);
@@ -699,12 +784,12 @@ test_bad_requests(void **state)
 	assert_int_equal(st->bad[CTL_E_PAYLOAD], 1);
 
 	/* Another version: told so (in its own version), then closed. */
-	raw_send(fd, "0002 0002 00000000 0000000b");
+	raw_send(fd, "0001 0002 00000000 0000000b");
 	assert_int_equal(raw_answer(f, fd, &rd, 11, &rep), 1);
 	assert_int_equal(rep.result.code, CTL_RES_VERSION);
 	assert_string_equal(rep.result.message,
-			    "protocol version mismatch: dmvpnd speaks 1, the "
-			    "client 2");
+			    "protocol version mismatch: dmvpnd speaks 2, the "
+			    "client 1");
 	ctl_replies_free(&rep);
 	assert_true(raw_eof(f, fd));
 	close(fd);
@@ -713,7 +798,7 @@ test_bad_requests(void **state)
 	/* Too long to frame: told so, then closed. */
 	fd = adopt_pair(f);
 	ctl_reader_init(&rd);
-	raw_send(fd, "0001 0002 00010000 0000000c");
+	raw_send(fd, "0002 0002 00010000 0000000c");
 	assert_int_equal(raw_answer(f, fd, &rd, 12, &rep), 1);
 	assert_int_equal(rep.result.code, CTL_RES_BAD_REQUEST);
 	assert_string_equal(rep.result.message,
@@ -725,7 +810,7 @@ test_bad_requests(void **state)
 
 	/* A client that asks and hangs up at once costs nothing. */
 	fd = adopt_pair(f);
-	raw_send(fd, "0001 0002 00000000 0000000d");
+	raw_send(fd, "0002 0002 00000000 0000000d");
 	close(fd);
 	pump(f, 0.02);
 	assert_int_equal(st->clients, 0);
@@ -743,16 +828,16 @@ test_version_told_to_client(void **state)
 	struct ctl_request req;
 
 	(void)state;
-	/* The "daemon" end answers in protocol 2 before it is asked. */
+	/* The "daemon" end answers in protocol 1 before it is asked. */
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	raw_send(sv[0], "0002 0047 00000006 00000000 | 00000003 0000");
+	raw_send(sv[0], "0001 0047 00000006 00000000 | 00000003 0000");
 	memset(&req, 0, sizeof(req));
 	req.type = CTL_SHOW_PEERS;
 	req.seq = 1;
 	assert_int_equal(
 		ctl_client_call(sv[1], &req, 1000, &rep, err, sizeof(err)), -1);
-	assert_string_equal(err, "dmvpnctl speaks control protocol 1 but "
-				 "dmvpnd speaks 2: use the dmvpnctl of the "
+	assert_string_equal(err, "dmvpnctl speaks control protocol 2 but "
+				 "dmvpnd speaks 1: use the dmvpnctl of the "
 				 "running release");
 	close(sv[0]);
 	close(sv[1]);
@@ -772,7 +857,7 @@ test_slow_client_dropped(void **state)
 	fx_start(f);
 	st = ctl_server_stats(f->srv);
 	fd = adopt_pair(f);
-	raw_send(fd, "0001 0002 00000000 00000001");
+	raw_send(fd, "0002 0002 00000000 00000001");
 	pump(f, 0.02); /* and never read */
 	assert_int_equal(st->dropped_slow, 1);
 	assert_int_equal(st->clients, 0);
@@ -849,7 +934,7 @@ test_idle_dropped(void **state)
 	f->conf.idle_timeout = 0.05;
 	fx_start(f);
 	fd = raw_connect(f->path);
-	raw_send(fd, "0001 0002"); /* half a header, then nothing */
+	raw_send(fd, "0002 0002"); /* half a header, then nothing */
 	pump(f, 0.2);
 	assert_int_equal(ctl_server_stats(f->srv)->dropped_idle, 1);
 	assert_int_equal(ctl_server_stats(f->srv)->clients, 0);
@@ -963,7 +1048,7 @@ test_client_failures(void **state)
 
 	/* A reply to another request. */
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	raw_send(sv[0], "0001 0046 00000000 00000005");
+	raw_send(sv[0], "0002 0046 00000000 00000005");
 	assert_int_equal(
 		ctl_client_call(sv[1], &req, 1000, &rep, err, sizeof(err)), -1);
 	assert_string_equal(err, "bad reply from dmvpnd: reply to another "
@@ -973,7 +1058,7 @@ test_client_failures(void **state)
 
 	/* A request sent back as if it were a reply. */
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	raw_send(sv[0], "0001 0002 00000000 00000004");
+	raw_send(sv[0], "0002 0002 00000000 00000004");
 	assert_int_equal(
 		ctl_client_call(sv[1], &req, 1000, &rep, err, sizeof(err)), -1);
 	assert_string_equal(err, "bad reply from dmvpnd: unexpected message "
@@ -992,7 +1077,7 @@ test_client_failures(void **state)
 
 	/* Refused before the request (seq 0), then gone: the refusal. */
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	raw_send(sv[0], "0001 0047 00000008 00000000 | 00000004 0002 6e6f");
+	raw_send(sv[0], "0002 0047 00000008 00000000 | 00000004 0002 6e6f");
 	close(sv[0]);
 	assert_int_equal(
 		ctl_client_call(sv[1], &req, 1000, &rep, err, sizeof(err)), 0);
@@ -1011,8 +1096,8 @@ test_detached(void **state)
 	struct ctl_replies rep;
 	struct ctl_msg m;
 	enum ctl_err e;
-	uint8_t out[4096], in[] = {0, 1, 0, 2, 0, 0, 0, 0, 0, 0, 0, 9,
-				   0, 1, 0, 3, 0, 0, 0, 0, 0, 0, 0, 10};
+	uint8_t out[4096], in[] = {0, 2, 0, 2, 0, 0, 0, 0, 0, 0, 0, 9,
+				   0, 2, 0, 3, 0, 0, 0, 0, 0, 0, 0, 10};
 	pid_t pid;
 	uid_t uid;
 	gid_t gid;
@@ -1156,6 +1241,7 @@ main(void)
 		cmocka_unit_test(test_show_over_path),
 		cmocka_unit_test(test_every_request),
 		cmocka_unit_test(test_no_handlers),
+		cmocka_unit_test(test_show_ike),
 		cmocka_unit_test(test_partial_and_pipelined),
 		cmocka_unit_test(test_bad_requests),
 		cmocka_unit_test(test_version_told_to_client),
