@@ -96,7 +96,6 @@ struct tunnel *tunnel_by_name(struct daemon *d, const char *name);
 void tunnel_arm(struct tunnel *t);
 
 /* dmvpnd_ike.c */
-struct ike_stats;
 int daemon_ike_start(struct daemon *d);
 void daemon_ike_stop(struct daemon *d);
 /* NHRP wants (up) or no longer needs IPsec between local and remote. */
@@ -105,7 +104,10 @@ void daemon_ike_nhrp(struct daemon *d, const struct addr *local,
 /* May the IKE peer at nbma register proto?  True without IKE. */
 bool daemon_ike_authorized(struct daemon *d, const struct addr *nbma,
 			   const struct addr *proto);
-const struct ike_stats *daemon_ike_stats(const struct daemon *d);
+struct ctl_conn;
+/* `dmvpnctl show ike` / `show sa`, and the ike section of show stats. */
+int daemon_ike_show(struct daemon *d, struct ctl_conn *c);
+int daemon_ike_send_stats(struct daemon *d, struct ctl_conn *c);
 
 /* main.c */
 int daemon_reload(struct daemon *d, char *why, size_t whylen);

@@ -293,7 +293,15 @@ show_stats(void *arg, struct ctl_conn *c)
 	ctl_send_stat(c, "kernel", "stale_removed", rs->stale);
 	ctl_send_stat(c, "kernel", "resyncs", rs->resyncs);
 	ctl_send_stat(c, "kernel", "netlink_overruns", d->rtnl_overruns);
+	if (daemon_ike_send_stats(d, c) == -1)
+		return -1;
 	return hooks_send_stats(d->hooks, c);
+}
+
+static int
+show_ike(void *arg, struct ctl_conn *c)
+{
+	return daemon_ike_show(arg, c);
 }
 
 static int
@@ -374,6 +382,7 @@ daemon_ctl_start(struct daemon *d)
 		.show_routes = show_routes,
 		.show_stats = show_stats,
 		.show_config = show_config,
+		.show_ike = show_ike,
 		.reload = do_reload,
 		.flush = do_flush,
 		.purge = do_purge,

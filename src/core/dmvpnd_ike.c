@@ -24,6 +24,7 @@
 #include <openssl/crypto.h>
 #include <openssl/x509.h>
 
+#include "dmvpn/ctl.h"
 #include "dmvpn/ike.h"
 #include "dmvpn/ike_crypto.h"
 #include "dmvpn/ike_wire.h"
@@ -40,8 +41,15 @@
 
 #define IKE_REQID_BASE  0x444d0000u /* "DM": ours, easy to spot */
 #define IKE_REQID_COUNT 65536u
-#define IKE_QUEUE_MAX   4096
-#define NSOCK           4 /* v4/500, v4/4500, v6/500, v6/4500 */
+/*
+ * Inbound SPIs come from this range (not strongSwan's c0000000-cfffffff):
+ * an ALLOCSPI larval SA has no reqid yet, and the range is how a start
+ * after kill -9 knows which of those are ours.
+ */
+#define OUR_SPI_MIN   0xd4000000u
+#define OUR_SPI_MAX   0xd7ffffffu
+#define IKE_QUEUE_MAX 4096
+#define NSOCK         4 /* v4/500, v4/4500, v6/500, v6/4500 */
 
 /* Something one engine asked of the other, delivered later. */
 enum glue_kind {
@@ -579,8 +587,9 @@ op_intent(void *ctx, const struct ike_intent *in)
 	case IKE_I_CHILD_DEL:
 		del_sa(id, &c->path.remote.addr, &c->path.local.addr,
 		       c->spi_in);
-		del_sa(id, &c->path.local.addr, &c->path.remote.addr,
-		       c->spi_out);
+		if (c->spi_out != 0)
+			del_sa(id, &c->path.local.addr, &c->path.remote.addr,
+			       c->spi_out);
 		break;
 	case IKE_I_POLICY_DEL:
 		peer_policies(id, &in->local, &in->remote, in->reqid, false);
@@ -620,7 +629,7 @@ op_alloc_spi(void *ctx, const struct addr *local, const struct addr *remote,
 	uint8_t buf[XFRM_MSG_BUFSIZE];
 	struct spi_reply r = {0, false};
 	size_t n = xfrm_msg_allocspi(buf, sizeof(buf), 0, remote, local, 0,
-				     XFRM_SPI_MIN, XFRM_SPI_MAX);
+				     OUR_SPI_MIN, OUR_SPI_MAX);
 
 	if (n == 0 || xfrm_request(id->xfrm, buf, n, on_allocspi, &r) == -1 ||
 	    !r.got) {
@@ -697,6 +706,16 @@ flush_ours(struct ike_daemon *id)
 			const struct xfrm_sa *s = &dp.sa[plan.del_sa[i]];
 
 			del_sa(id, &s->src, &s->dst, s->spi);
+		}
+		/* Our ALLOCSPI larval SAs: no reqid, an SPI of our range. */
+		for (i = 0; i < dp.nsa; i++) {
+			const struct xfrm_sa *s = &dp.sa[i];
+
+			if (s->reqid == 0 && s->proto == IPPROTO_ESP &&
+			    s->spi >= OUR_SPI_MIN && s->spi <= OUR_SPI_MAX) {
+				del_sa(id, &s->src, &s->dst, s->spi);
+				plan.ndel_sa++;
+			}
 		}
 		for (i = 0; i < plan.ndel_pol; i++) {
 			const struct xfrm_policy *p = &dp.pol[plan.del_pol[i]];
@@ -1184,9 +1203,171 @@ daemon_ike_stop(struct daemon *d)
 
 /* --- dmvpnctl ------------------------------------------------------------ */
 
-const struct ike_stats *
-daemon_ike_stats(const struct daemon *d)
+struct counters {
+	uint64_t bytes, packets;
+	bool got;
+};
+
+static int
+on_getsa(const struct nlmsghdr *nlh, void *arg)
 {
-	return d->ike != NULL && d->ike->e != NULL ? ike_stats(d->ike->e)
-						   : NULL;
+	struct counters *k = arg;
+	struct xfrm_sa sa;
+
+	if (nlh->nlmsg_type == XFRM_MSG_NEWSA && xfrm_parse_sa(nlh, &sa) == 0) {
+		k->bytes = sa.cur_bytes;
+		k->packets = sa.cur_packets;
+		k->got = true;
+		xfrm_sa_wipe(&sa);
+	}
+	return 0;
+}
+
+/* An SA's byte and packet counters as the kernel keeps them. */
+static void
+sa_counters(struct ike_daemon *id, const struct addr *dst, uint32_t spi,
+	    uint64_t *bytes, uint64_t *packets)
+{
+	uint8_t buf[XFRM_MSG_BUFSIZE];
+	struct counters k = {0, 0, false};
+	size_t n = xfrm_msg_sa_get(buf, sizeof(buf), 0, dst, spi, IPPROTO_ESP);
+
+	if (n > 0)
+		xfrm_request(id->xfrm, buf, n, on_getsa, &k);
+	*bytes = k.bytes;
+	*packets = k.packets;
+}
+
+struct show {
+	struct ike_daemon *id;
+	struct ctl_conn *c;
+};
+
+static enum ctl_ike_state
+ctl_state(enum ike_sa_state s)
+{
+	switch (s) {
+	case IKE_SA_CONNECTING:
+		return CTL_IKE_CONNECTING;
+	case IKE_SA_AUTHING:
+		return CTL_IKE_AUTHENTICATING;
+	case IKE_SA_REKEYING:
+		return CTL_IKE_REKEYING;
+	case IKE_SA_DELETING:
+		return CTL_IKE_DELETING;
+	default:
+		return CTL_IKE_ESTABLISHED;
+	}
+}
+
+static int
+show_one(const struct ike_sa_info *i, void *arg)
+{
+	struct show *sh = arg;
+	struct ike_daemon *id = sh->id;
+	struct ctl_ike_sa r;
+	size_t k;
+
+	memset(&r, 0, sizeof(r));
+	r.local = i->path.local.addr;
+	r.local_port = i->path.local.port;
+	r.remote = i->path.remote.addr;
+	r.remote_port = i->path.remote.port;
+	r.state = ctl_state(i->state);
+	r.initiator = i->initiator;
+	r.nat_local = i->nat_local;
+	r.nat_remote = i->nat_remote;
+	snprintf(r.auth, sizeof(r.auth), "%s", i->auth);
+	snprintf(r.ike_proposal, sizeof(r.ike_proposal), "%s", i->ike_proposal);
+	snprintf(r.remote_id, sizeof(r.remote_id), "%s", i->remote_id);
+	r.spi_i = i->spi_i;
+	r.spi_r = i->spi_r;
+	r.established_s = (uint64_t)i->established_s;
+	r.rekey_in = i->rekey_in < 0 ? -1 : (int64_t)i->rekey_in;
+	if (ctl_send_ike_sa(sh->c, &r) == -1)
+		return -1;
+	for (k = 0; k < i->nchild; k++) {
+		const struct ike_child_info *ci = &i->child[k];
+		struct xfrm_crypto_driver drv;
+		struct ctl_child_sa cr;
+		/* The generic name the kernel binds a driver to (rfc4106...).
+		 */
+		const char *alg = strstr(ci->esp_proposal, "gcm") != NULL
+					  ? "rfc4106(gcm(aes))"
+					  : "cbc(aes)";
+
+		memset(&cr, 0, sizeof(cr));
+		cr.spi_in = ci->spi_in;
+		cr.spi_out = ci->spi_out;
+		cr.reqid = ci->reqid;
+		snprintf(cr.esp_proposal, sizeof(cr.esp_proposal), "%s",
+			 ci->esp_proposal);
+		if (id->crypto_text != NULL &&
+		    xfrm_crypto_lookup(id->crypto_text, id->crypto_len, alg,
+				       &drv) == 0)
+			snprintf(cr.kernel_driver, sizeof(cr.kernel_driver),
+				 "%s", drv.driver);
+		sa_counters(id, &i->path.local.addr, ci->spi_in, &cr.bytes_in,
+			    &cr.packets_in);
+		sa_counters(id, &i->path.remote.addr, ci->spi_out,
+			    &cr.bytes_out, &cr.packets_out);
+		cr.established_s = (uint64_t)ci->established_s;
+		cr.rekey_in = ci->rekey_in < 0 ? -1 : (int64_t)ci->rekey_in;
+		cr.encap = ci->encap;
+		if (ctl_send_child_sa(sh->c, &cr) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+daemon_ike_show(struct daemon *d, struct ctl_conn *c)
+{
+	struct show sh = {d->ike, c};
+
+	if (d->ike == NULL || d->ike->e == NULL)
+		return ctl_send_result(
+			c, CTL_RES_UNSUPPORTED,
+			"IPsec is not configured (no ike block)");
+	/* The kernel driver names change only with modules: read them again. */
+	free(d->ike->crypto_text);
+	if (xfrm_crypto_read(NULL, &d->ike->crypto_text, &d->ike->crypto_len) ==
+	    -1)
+		d->ike->crypto_text = NULL;
+	return ike_foreach_sa(d->ike->e, ev_now(d->loop), show_one, &sh) != 0
+		       ? -1
+		       : 0;
+}
+
+int
+daemon_ike_send_stats(struct daemon *d, struct ctl_conn *c)
+{
+	const struct ike_stats *st;
+	int i;
+
+	if (d->ike == NULL || d->ike->e == NULL)
+		return 0;
+	st = ike_stats(d->ike->e);
+#define IKE_STAT(name) ctl_send_stat(c, "ike", #name, st->name)
+	IKE_STAT(rx);
+	IKE_STAT(tx);
+	IKE_STAT(retransmits);
+	IKE_STAT(ike_sas_established);
+	IKE_STAT(ike_sas_failed);
+	IKE_STAT(child_sas_installed);
+	IKE_STAT(ike_rekeys);
+	IKE_STAT(child_rekeys);
+	IKE_STAT(cookies_sent);
+	IKE_STAT(dpd_dead);
+	IKE_STAT(auth_failures);
+	IKE_STAT(registrations_refused);
+#undef IKE_STAT
+	for (i = 0; i < IKE_DROP_MAX; i++)
+		if (ctl_send_stat(c, "ike_drops",
+				  ike_drop_name((enum ike_drop)i),
+				  st->drops[i]) == -1)
+			return -1;
+	ctl_send_stat(c, "ike", "xfrm_errors", d->ike->xfrm_errors);
+	ctl_send_stat(c, "ike", "xfrm_overruns", d->ike->xfrm_overruns);
+	return ctl_send_stat(c, "ike", "udp_errors", d->ike->udp_errors);
 }

@@ -379,6 +379,22 @@ ike_child_remove(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c)
 	struct ike_child_sa cs;
 	struct ike_intent in = {.type = IKE_I_CHILD_DEL};
 
+	/*
+	 * Never installed, but its inbound SPI was allocated (ALLOCSPI left
+	 * a larval SA in the kernel): that goes too.  spi_out 0 says there
+	 * is no outbound SA.
+	 */
+	if (!c->installed && c->spi_in != 0) {
+		memset(&cs, 0, sizeof(cs));
+		cs.path = sa->path;
+		cs.spi_in = c->spi_in;
+		in.child = &cs;
+		in.local = sa->path.local.addr;
+		in.remote = sa->path.remote.addr;
+		ike_intent(e, &in);
+		c->spi_in = 0;
+		return;
+	}
 	if (!c->installed)
 		return;
 	memset(&cs, 0, sizeof(cs));

@@ -399,6 +399,325 @@ frr_logs() {
 	tail -n "${FRR_LOG_LINES:-80}" "$dir/nhrpd.log" 2>/dev/null || true
 }
 
+# --- strongSwan (charon + swanctl) for the interop tests ------------------------
+# Each strongSwan router runs its own charon inside its namespace, with
+# strongswan.conf, the swanctl directory (swanctl.conf, x509, x509ca,
+# private), the VICI socket, the log and the pid file in $SS_WORK/NAME.
+# charon's pid file is fixed at build time (/var/run/charon.pid), so each
+# charon runs in a mount namespace of its own with NAME's run/ bound on
+# /run: several charons never collide, nor meet the host's.
+#
+#   ss_require                      skip (fail under CI=true) without charon
+#                                   and swanctl
+#   ss_version NAME                 "strongSwan X.Y.Z charon (...)"
+#   ss_start NAME < SWANCTL_CONF    charon in NAME's namespace, then
+#                                   swanctl --load-all with SWANCTL_CONF;
+#                                   files for x509/x509ca/private: ss_dir
+#   ss_dir NAME                     NAME's swanctl directory (made if needed)
+#   ss_swanctl NAME ARGS...         swanctl against NAME's charon
+#   ss_spis NAME                    "IN OUT" (hex) per installed CHILD SA
+#   ss_stop NAME                    stop NAME's charon (it removes its SAs)
+#   ss_logs NAME                    the tail of NAME's charon log
+#   ss_logs_on_failure NAME...      at exit, unless dm_pass ran: their SAs
+#                                   and logs
+#   ss_conn LOCAL REMOTE AUTH START [SETTING...]
+#                                   a swanctl.conf for ss_start: GRE in ESP
+#                                   transport mode (see below)
+#   ss_nchild NAME                  how many CHILD SAs charon has installed
+#   ss_dm_spis NAME LOCAL REMOTE    dmvpnd's "IN OUT" SPIs with REMOTE
+#   ss_same_spis X XADDR Y YADDR    dmvpnd on X and charon on Y agree on the
+#                                   SPIs of their one CHILD SA (or fail)
+#   ss_now / ss_since T             time stamps for measurements
+#   ss_ping NAME DST SECONDS OUT    ping -i 0.2 in the background
+#   ss_ping_lost OUT                "SENT LOST" from its summary
+
+SS_CHARON=${SS_CHARON:-}
+SS_WORK=
+
+# charon missing: skip, except under CI=true (make deps installs it there).
+ss_require() {
+	local why='' c
+	if [ -z "$SS_CHARON" ]; then
+		for c in /usr/lib/ipsec/charon /usr/libexec/ipsec/charon \
+		    /usr/lib/strongswan/charon; do
+			[ -x "$c" ] && { SS_CHARON=$c; break; }
+		done
+	fi
+	[ -n "$SS_CHARON" ] || why="strongSwan's charon not installed"
+	[ -n "$why" ] || command -v swanctl >/dev/null || why="swanctl not installed"
+	[ -n "$why" ] || command -v openssl >/dev/null || why="openssl not installed"
+	if [ -z "$why" ]; then
+		_ss_init
+		return 0
+	fi
+	[ "${CI:-}" != true ] || fail "$why, and CI=true requires strongSwan (make deps installs it)"
+	skip "$why"
+}
+
+# ss_version NAME: what NAME's running charon says it is, "strongSwan
+# 5.9.8 charon (Linux, ...)".
+ss_version() {
+	ss_swanctl "$1" --version --daemon 2>/dev/null | head -n 1
+}
+
+# Not in a subshell: it sets SS_WORK and registers the cleanup.
+_ss_init() {
+	[ -z "$SS_WORK" ] || return 0
+	SS_WORK=$(mktemp -d /tmp/dmvpn-ss.XXXXXX)
+	on_exit _ss_cleanup
+}
+
+# shellcheck disable=SC2317 # invoked from the EXIT trap
+_ss_cleanup() {
+	local d
+	for d in "$SS_WORK"/*/; do
+		[ -d "$d" ] && ss_stop "$(basename "$d")"
+	done
+	rm -rf "$SS_WORK"
+}
+
+ss_dir() {
+	_ss_init
+	mkdir -p "$SS_WORK/$1/swanctl/x509" "$SS_WORK/$1/swanctl/x509ca" \
+	    "$SS_WORK/$1/swanctl/private" "$SS_WORK/$1/run"
+	chmod 700 "$SS_WORK/$1/swanctl/private"
+	echo "$SS_WORK/$1/swanctl"
+}
+
+# _ss_env NAME: the environment charon and swanctl read NAME's files with.
+_ss_env() {
+	echo "STRONGSWAN_CONF=$SS_WORK/$1/strongswan.conf"
+	echo "SWANCTL_DIR=$SS_WORK/$1/swanctl"
+}
+
+# The plugins charon needs (the openssl plugin brings AES-GCM, X25519,
+# ECP, RSA and ECDSA); naming them avoids the warnings about the rest of
+# the built-in list that the packages do not ship.
+SS_PLUGINS="random nonce aes sha1 sha2 hmac gcm kdf openssl pem pkcs1 pkcs8 x509"
+SS_PLUGINS="$SS_PLUGINS pubkey constraints kernel-netlink socket-default vici"
+
+_ss_conf() {
+	local dir=$SS_WORK/$1
+	cat <<-EOF
+	charon {
+		load = $SS_PLUGINS
+		install_routes = no
+		install_virtual_ip = no
+		retransmit_timeout = 2.0
+		retransmit_tries = 4
+		plugins {
+			vici {
+				socket = unix://$dir/charon.vici
+			}
+		}
+		filelog {
+			charon {
+				path = $dir/charon.log
+				time_format = %T
+				ike_name = yes
+				flush_line = yes
+				default = 1
+				ike = 2
+				cfg = 2
+				knl = 2
+			}
+		}
+		syslog {
+			daemon {
+				default = -1
+			}
+		}
+	}
+	swanctl {
+		load = random nonce sha1 sha2 openssl pem pkcs1 pkcs8 x509 pubkey
+	}
+	EOF
+}
+
+# ss_start NAME < SWANCTL_CONF
+ss_start() {
+	local name=$1 dir
+	ss_dir "$name" >/dev/null
+	dir=$SS_WORK/$name
+	_ss_conf "$name" >"$dir/strongswan.conf"
+	cat >"$dir/swanctl/swanctl.conf"
+	chmod 600 "$dir/swanctl/swanctl.conf"
+	# shellcheck disable=SC2046,SC2016 # one word per variable; sh's $1, $@
+	nsx "$name" unshare -m sh -c 'mount --bind "$1" /run && shift && exec "$@"' \
+	    sh "$dir/run" env $(_ss_env "$name") "$SS_CHARON" \
+	    >"$dir/charon.out" 2>&1 &
+	disown "$!"
+	wait_until 15 test -S "$dir/charon.vici" || {
+		cat "$dir/charon.out" "$dir/charon.log" 2>/dev/null
+		echo "lib.sh: $name: charon has no VICI socket" >&2
+		return 1
+	}
+	ss_swanctl "$name" --load-all --noprompt >"$dir/load.out" 2>&1 || {
+		cat "$dir/load.out"
+		echo "lib.sh: $name: swanctl --load-all failed" >&2
+		return 1
+	}
+}
+
+ss_swanctl() {
+	local name=$1
+	shift
+	# shellcheck disable=SC2046
+	nsx "$name" env $(_ss_env "$name") swanctl "$@" \
+	    --uri "unix://$SS_WORK/$name/charon.vici"
+}
+
+# ss_spis NAME: per installed CHILD SA, charon's inbound and outbound SPI,
+# "c1234567 c89abcde", as --list-sas prints them ("in  c1234567, ...").
+ss_spis() {
+	ss_swanctl "$1" --list-sas 2>/dev/null | awk '
+	$1 == "in" { i = $2; sub(/,$/, "", i) }
+	$1 == "out" && i != "" { o = $2; sub(/,$/, "", o); print i, o; i = "" }'
+}
+
+ss_stop() {
+	local name=$1 f=$SS_WORK/$1/run/charon.pid pid
+	[ -s "$f" ] || return 0
+	pid=$(cat "$f")
+	kill "$pid" 2>/dev/null || return 0
+	wait_until 10 eval "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null
+	rm -f "$f"
+}
+
+ss_logs() {
+	echo "--- charon log of $1"
+	tail -n "${SS_LOG_LINES:-80}" "$SS_WORK/$1/charon.log" 2>/dev/null || true
+}
+
+# ss_logs_on_failure NAME...: at exit, unless dm_pass ran, show the SAs
+# and the log of each NAME's charon.
+ss_logs_on_failure() {
+	on_exit _ss_logs_on_failure "$@"
+}
+
+# shellcheck disable=SC2317 # invoked from the EXIT trap
+_ss_logs_on_failure() {
+	local n
+	[ "${DM_PASSED:-0}" = 1 ] && return 0
+	for n in "$@"; do
+		echo "--- swanctl --list-sas on $n"
+		ss_swanctl "$n" --list-sas 2>&1 | head -n 40
+		ss_logs "$n"
+	done
+}
+
+# ss_conn LOCAL REMOTE AUTH START [SETTING...]: a swanctl.conf for ss_start
+# with one connection "dmvpn" from LOCAL to REMOTE (NBMA addresses) and one
+# child "gre" protecting GRE between them in ESP transport mode.
+#   AUTH   psk (the key dm_ike writes), or a certificate file in ss_dir's
+#          x509/ (public key authentication; the peer's must chain to a
+#          CA in x509ca/)
+#   START  the child's start_action: none (responder) or trap (initiate
+#          on the first GRE packet, from the kernel's ACQUIRE)
+#   SETTING  "key = value" for the connection, or "child.key = value" for
+#          the child (rekey_time, life_time, ...)
+ss_conn() {
+	local local_addr=$1 remote_addr=$2 auth=$3 start=$4 s
+	shift 4
+	echo "connections {"
+	echo "	dmvpn {"
+	echo "		local_addrs = $local_addr"
+	echo "		remote_addrs = $remote_addr"
+	echo "		proposals = aes256gcm16-prfsha256-x25519, aes256-sha256-ecp256"
+	echo "		version = 2"
+	echo "		mobike = no"
+	for s in "$@"; do
+		case $s in child.*) ;; *) echo "		$s" ;; esac
+	done
+	if [ "$auth" = psk ]; then
+		echo "		local { auth = psk }"
+		echo "		remote { auth = psk }"
+	else
+		echo "		local { auth = pubkey"
+		echo "			certs = $auth }"
+		echo "		remote { auth = pubkey }"
+	fi
+	echo "		children {"
+	echo "			gre {"
+	echo "				mode = transport"
+	echo "				local_ts = dynamic[gre]"
+	echo "				remote_ts = dynamic[gre]"
+	echo "				esp_proposals = aes256gcm16, aes256-sha256"
+	echo "				start_action = $start"
+	for s in "$@"; do
+		case $s in child.*) echo "				${s#child.}" ;; esac
+	done
+	echo "			}"
+	echo "		}"
+	echo "	}"
+	echo "}"
+	if [ "$auth" = psk ]; then
+		echo "secrets {"
+		echo "	ike-dmvpn {"
+		echo "		secret = \"${DM_PSK:-dmvpnd test key 42}\""
+		echo "	}"
+		echo "}"
+	fi
+}
+
+# ss_nchild NAME: how many CHILD SAs NAME's charon has installed.
+ss_nchild() { ss_spis "$1" | wc -l; }
+
+# ss_dm_spis NAME LOCAL REMOTE: dmvpnd's CHILD SAs with REMOTE as "IN OUT"
+# (8 hex digits each), from "dmvpnctl -j show sa" when the daemon answers
+# it, else from the kernel: the SA REMOTE -> LOCAL is in, LOCAL -> REMOTE
+# out (only meaningful while one pair is installed).
+# TODO(show sa): once dmvpnd answers "show sa" everywhere, drop the
+# "ip xfrm state" fallback.
+ss_dm_spis() {
+	local name=$1 l=$2 r=$3 j in out
+	j=$(dm_ctl "$name" -j show sa 2>/dev/null | tr -d ' \t\n') || j=
+	if printf '%s' "$j" | grep -q '"spi_in":'; then
+		printf '%s' "$j" | grep -o '"spi_\(in\|out\)":"[0-9a-f]*"' |
+		    sed 's/.*:"\(.*\)"/\1/' | paste -d ' ' - -
+		return 0
+	fi
+	in=$(nsx "$name" ip xfrm state list src "$r" dst "$l" proto esp |
+	    awk '$3 == "spi" { sub(/^0x/, "", $4); print $4 }')
+	out=$(nsx "$name" ip xfrm state list src "$l" dst "$r" proto esp |
+	    awk '$3 == "spi" { sub(/^0x/, "", $4); print $4 }')
+	[ -n "$in" ] && [ -n "$out" ] && echo "$in $out"
+}
+
+# ss_same_spis X XADDR Y YADDR: dmvpnd on X and charon on Y have exactly
+# one CHILD SA between them, with the same SPIs (X's in is Y's out).
+ss_same_spis() {
+	local x=$1 xa=$2 y=$3 ya=$4 dm ss
+	dm=$(ss_dm_spis "$x" "$xa" "$ya")
+	ss=$(ss_spis "$y")
+	[ "$(printf '%s\n' "$dm" | grep -c .)" -eq 1 ] ||
+	    fail "$x: not one CHILD SA with $ya: '$dm' ($(nsx "$x" ip xfrm state))"
+	[ "$(printf '%s\n' "$ss" | grep -c .)" -eq 1 ] ||
+	    fail "$y: charon has not one CHILD SA: '$ss'"
+	info "SPIs: $x (dmvpnd) in/out $dm; $y (charon) in/out $ss"
+	[ "${dm#* } ${dm% *}" = "$ss" ] ||
+	    fail "SPIs differ: $x (dmvpnd) in/out $dm, $y (charon) in/out $ss"
+}
+
+# ss_now: seconds since the epoch with milliseconds; ss_since T: the
+# seconds from T to now, with milliseconds (for setup-time reports).
+ss_now() { date +%s.%3N; }
+ss_since() { awk -v t="$1" -v n="$(ss_now)" 'BEGIN { printf "%.2f", n - t }'; }
+
+# ss_ping NAME DST SECONDS OUT: ping -i 0.2 for SECONDS in the background,
+# its summary to OUT; ss_ping_lost OUT: "SENT LOST" once it finished.
+ss_ping() {
+	local ping=(ping)
+	command -v ping >/dev/null || ping=(busybox ping)
+	nsx "$1" "${ping[@]}" -q -i 0.2 -c $(($3 * 5)) -W 2 -w $(($3 + 5)) "$2" \
+	    >"$4" 2>&1 &
+}
+
+ss_ping_lost() {
+	awk '/packets transmitted/ { print $1, $1 - $4; found = 1 }
+	    END { if (!found) print "0 0" }' "$1"
+}
+
 # shellcheck disable=SC2317 # invoked from the EXIT trap
 _ns_cleanup() {
 	local rc=$? i ns pids tries
@@ -547,6 +866,55 @@ dm_ike() {
 	{
 		echo "ike {"
 		echo "	psk-file $DM_WORK/$name.psk"
+		for l in "$@"; do echo "	$l"; done
+		echo "}"
+	} >>"$DM_WORK/$name.conf"
+}
+
+# dm_ca: a test CA (ECDSA P-256) in $DM_WORK, once per test.
+dm_ca() {
+	[ -f "$DM_WORK/ca.pem" ] && return 0
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+	    -out "$DM_WORK/ca.key" 2>/dev/null
+	openssl req -x509 -new -key "$DM_WORK/ca.key" -days 30 \
+	    -subj "/O=dmvpnd test/CN=dmvpnd test CA" \
+	    -addext "basicConstraints=critical,CA:TRUE" \
+	    -addext "keyUsage=critical,keyCertSign,cRLSign" \
+	    -out "$DM_WORK/ca.pem" 2>/dev/null
+}
+
+# dm_cert NAME ec|rsa SAN: a key and a certificate signed by dm_ca for
+# NAME (CN=NAME), subjectAltName SAN (e.g. "IP:192.0.2.1,IP:172.16.0.1").
+dm_cert() {
+	local name=$1 kind=$2 san=$3
+	dm_ca
+	if [ "$kind" = rsa ]; then
+		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+		    -out "$DM_WORK/$name.key" 2>/dev/null
+	else
+		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+		    -out "$DM_WORK/$name.key" 2>/dev/null
+	fi
+	chmod 600 "$DM_WORK/$name.key"
+	openssl req -new -key "$DM_WORK/$name.key" \
+	    -subj "/O=dmvpnd test/CN=$name" -out "$DM_WORK/$name.csr" 2>/dev/null
+	printf 'subjectAltName=%s\n' "$san" >"$DM_WORK/$name.ext"
+	openssl x509 -req -in "$DM_WORK/$name.csr" -CA "$DM_WORK/ca.pem" \
+	    -CAkey "$DM_WORK/ca.key" -CAcreateserial -days 30 \
+	    -extfile "$DM_WORK/$name.ext" -out "$DM_WORK/$name.pem" 2>/dev/null
+}
+
+# dm_ike_cert NAME ec|rsa SAN [LINE...]: like dm_ike, with a certificate
+# from dm_cert instead of a pre-shared key.
+dm_ike_cert() {
+	local name=$1 kind=$2 san=$3 l
+	shift 3
+	dm_cert "$name" "$kind" "$san"
+	{
+		echo "ike {"
+		echo "	certificate $DM_WORK/$name.pem"
+		echo "	private-key $DM_WORK/$name.key"
+		echo "	ca $DM_WORK/ca.pem"
 		for l in "$@"; do echo "	$l"; done
 		echo "}"
 	} >>"$DM_WORK/$name.conf"

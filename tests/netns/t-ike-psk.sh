@@ -58,6 +58,20 @@ ns_ping lan1 10.2.0.2 5 >/dev/null || fail "pings over the shortcut lost"
 after=$(nsx hub cat /sys/class/net/gre1/statistics/rx_packets)
 [ $((after - before)) -lt 5 ] || fail "traffic still crosses the hub"
 
+dm_step "dmvpnctl show ike / show sa agree with the kernel"
+dm_ctl s1 show ike
+dm_ctl s1 show sa
+json=$(dm_ctl s1 -j show sa)
+echo "$json" | grep -q '"state": "established"' || fail "show sa: $json"
+echo "$json" | grep -q '"esp_proposal": "aes256gcm16"' || fail "show sa: $json"
+echo "$json" | grep -Eq '"kernel_driver": "[a-z]' || fail "no kernel driver: $json"
+for spi in $(echo "$json" | grep -Eo '"spi_(in|out)": "[0-9a-f]{8}"' | grep -Eo '[0-9a-f]{8}'); do
+	nsx s1 ip xfrm state | grep -q "spi 0x$spi" ||
+	    fail "SPI $spi of show sa is not in the kernel: $(nsx s1 ip xfrm state)"
+done
+echo "$json" | grep -Eq '"bytes_in": [1-9]' || fail "no bytes counted in: $json"
+[ "$(dm_stat hub ike ike_sas_established)" -ge 2 ] || fail "hub ike stats: $(dm_ctl hub show stats)"
+
 dm_step "the wire: ESP only"
 esp=$(ns_wire_count esp)
 gre=$(ns_wire_count gre)

@@ -629,6 +629,8 @@ main(void)
 	if (getenv("IKE_DEBUG") != NULL) {
 		log_set_level(LOG_LVL_DEBUG);
 		log_dbg_enable(DBG_IKE);
+	} else {
+		log_set_level(LOG_LVL_WARN);
 	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
