@@ -56,6 +56,7 @@
 #define CONF_DEFAULT_ESP_LIFETIME      3600
 #define CONF_DEFAULT_DPD               30
 #define CONF_DEFAULT_NAT_KEEPALIVE     20
+#define CONF_DEFAULT_RETRANSMIT_TRIES  5
 #define CONF_DEFAULT_HALF_OPEN_LIMIT   1000
 #define CONF_DEFAULT_HALF_OPEN_SOURCE  50
 
@@ -208,6 +209,7 @@ struct conf_ike {
 	uint32_t esp_lifetime;         /* seconds to rekey a CHILD SA */
 	uint32_t dpd;                  /* seconds, 0: off */
 	uint32_t nat_keepalive;        /* seconds, 0: off */
+	uint32_t retransmit_tries;     /* sends of a request before giving up */
 	uint32_t half_open_limit;      /* then cookies (RFC 7296 2.6) */
 	uint32_t half_open_per_source; /* 0: unlimited */
 	struct conf_authorize *authorize;

@@ -292,6 +292,7 @@ conf_ike_equal(const struct conf_ike *a, const struct conf_ike *b)
 	       a->ike_lifetime == b->ike_lifetime &&
 	       a->esp_lifetime == b->esp_lifetime && a->dpd == b->dpd &&
 	       a->nat_keepalive == b->nat_keepalive &&
+	       a->retransmit_tries == b->retransmit_tries &&
 	       a->half_open_limit == b->half_open_limit &&
 	       a->half_open_per_source == b->half_open_per_source &&
 	       authorize_set_eq(a, b);

@@ -124,6 +124,7 @@ conf_ike_defaults(struct conf_ike *ike)
 	ike->esp_lifetime = CONF_DEFAULT_ESP_LIFETIME;
 	ike->dpd = CONF_DEFAULT_DPD;
 	ike->nat_keepalive = CONF_DEFAULT_NAT_KEEPALIVE;
+	ike->retransmit_tries = CONF_DEFAULT_RETRANSMIT_TRIES;
 	ike->half_open_limit = CONF_DEFAULT_HALF_OPEN_LIMIT;
 	ike->half_open_per_source = CONF_DEFAULT_HALF_OPEN_SOURCE;
 }
@@ -668,6 +669,21 @@ conf_kw_nat_keepalive(struct conf_parser *p, struct conf_tunnel *t)
 {
 	(void)t;
 	dur_off_arg(p, 5, 600, &p->conf->ike.nat_keepalive);
+}
+
+/*
+ * RFC 7296 2.1: how often a request is sent before the peer is taken for
+ * dead (2 s, then doubling): 5 gives up after about a minute, 3 after 14 s
+ * (dead peer detection included).
+ */
+void
+conf_kw_retransmit_tries(struct conf_parser *p, struct conf_tunnel *t)
+{
+	uint64_t v;
+
+	(void)t;
+	if (conf_num_arg(p, "retransmit-tries", 1, 1, 10, &v) == 0)
+		p->conf->ike.retransmit_tries = (uint32_t)v;
 }
 
 /*

@@ -74,6 +74,7 @@ enum conf_kw {
 	KW_ESP_LIFETIME,
 	KW_DPD,
 	KW_NAT_KEEPALIVE,
+	KW_RETRANSMIT_TRIES,
 	KW_HALF_OPEN_LIMIT,
 	KW_AUTHORIZE,
 	KW_COUNT,
@@ -203,6 +204,7 @@ void conf_kw_ike_lifetime(struct conf_parser *p, struct conf_tunnel *t);
 void conf_kw_esp_lifetime(struct conf_parser *p, struct conf_tunnel *t);
 void conf_kw_dpd(struct conf_parser *p, struct conf_tunnel *t);
 void conf_kw_nat_keepalive(struct conf_parser *p, struct conf_tunnel *t);
+void conf_kw_retransmit_tries(struct conf_parser *p, struct conf_tunnel *t);
 void conf_kw_half_open_limit(struct conf_parser *p, struct conf_tunnel *t);
 void conf_kw_authorize(struct conf_parser *p, struct conf_tunnel *t);
 bool conf_id_equal(const struct conf_id *a, const struct conf_id *b);

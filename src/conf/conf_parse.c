@@ -107,6 +107,8 @@ static const struct keyword keywords[KW_COUNT] = {
 	[KW_DPD] = {"dpd", I, false, false, 1, conf_kw_dpd},
 	[KW_NAT_KEEPALIVE] = {"nat-keepalive", I, false, false, 1,
 			      conf_kw_nat_keepalive},
+	[KW_RETRANSMIT_TRIES] = {"retransmit-tries", I, false, false, 1,
+				 conf_kw_retransmit_tries},
 	[KW_HALF_OPEN_LIMIT] = {"half-open-limit", I, false, false, VALUES_ANY,
 				conf_kw_half_open_limit},
 	[KW_AUTHORIZE] = {"authorize", I, true, false, VALUES_ANY,

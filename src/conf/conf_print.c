@@ -188,6 +188,7 @@ conf_ike_print(FILE *f, const struct conf_ike *ike)
 	print_dur(f, "esp-lifetime", ike->esp_lifetime);
 	print_dur(f, "dpd", ike->dpd);
 	print_dur(f, "nat-keepalive", ike->nat_keepalive);
+	fprintf(f, "\tretransmit-tries %u\n", ike->retransmit_tries);
 	fprintf(f, "\thalf-open-limit %u per-source %u\n", ike->half_open_limit,
 		ike->half_open_per_source);
 	for (i = 0; i < ike->nauthorize; i++) {

@@ -298,6 +298,7 @@ make_conf(struct ike_daemon *id, const struct conf_ike *ci, struct ike_conf *c,
 	c->esp_lifetime = ci->esp_lifetime;
 	c->dpd = ci->dpd;
 	c->nat_keepalive = ci->nat_keepalive;
+	c->retransmit_tries = ci->retransmit_tries;
 	c->half_open_limit = ci->half_open_limit;
 	c->half_open_per_source = ci->half_open_per_source;
 	c->reqid_base = IKE_REQID_BASE;

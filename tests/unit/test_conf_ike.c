@@ -314,6 +314,10 @@ test_defaults(void **state)
 		      "esp-lifetime 60");
 	assert_int_equal(conf->ike.dpd, 5);
 	assert_int_equal(conf->ike.nat_keepalive, 600);
+	assert_int_equal(conf->ike.retransmit_tries, 5);
+	conf_free(conf);
+	conf = ike_ok("retransmit-tries 3");
+	assert_int_equal(conf->ike.retransmit_tries, 3);
 	conf_free(conf);
 }
 
@@ -585,6 +589,10 @@ test_value_errors(void **state)
 	ike_err("dpd off",
 		"t.conf:3: dpd off: not a duration (e.g. 90, 30s, 5m, 2h, "
 		"1d, 1h30m)");
+	ike_err("retransmit-tries 0",
+		"t.conf:3: retransmit-tries 0: must be 1..10");
+	ike_err("retransmit-tries 11",
+		"t.conf:3: retransmit-tries 11: must be 1..10");
 	ike_err("nat-keepalive 1",
 		"t.conf:3: nat-keepalive 1: must be 0s (off) or 5s..600s");
 	ike_err("nat-keepalive 11m",
@@ -736,6 +744,7 @@ test_print(void **state)
 		     "\tesp-lifetime 1h\n"
 		     "\tdpd 30s\n"
 		     "\tnat-keepalive 20s\n"
+		     "\tretransmit-tries 5\n"
 		     "\thalf-open-limit 1000 per-source 50\n"
 		     "\tauthorize dn:\"CN=spoke1,O=Example\" 172.16.0.11/32 "
 		     "10.1.0.0/24\n"
@@ -760,6 +769,7 @@ test_print(void **state)
 			    "\tesp-lifetime 1h\n"
 			    "\tdpd 30s\n"
 			    "\tnat-keepalive 20s\n"
+			    "\tretransmit-tries 5\n"
 			    "\thalf-open-limit 1000 per-source 50\n"
 			    "\tauthorize dn:\"CN=\\\"q\\\"\" 2001:db8::/64\n"
 			    "\tauthorize keyid:ff 172.16.0.0/16\n"
