@@ -131,10 +131,17 @@ struct ike_child_sa {
 	struct ike_esp_keys out;
 	double lifetime_soft; /* s: the engine rekeys itself before */
 	double lifetime_hard;
+	/*
+	 * CHILD_ADD of a rekey's responder: the inbound SA only; the
+	 * outbound one follows (IKE_I_CHILD_OUT) once the initiator has
+	 * its new inbound SA, so that no packet arrives before its SA.
+	 */
+	bool inbound_only;
 };
 
 enum ike_intent_type {
 	IKE_I_CHILD_ADD,  /* install the SA pair and the peer's policies */
+	IKE_I_CHILD_OUT,  /* install the outbound SA of an inbound_only add */
 	IKE_I_CHILD_DEL,  /* remove the SA pair (the policies stay) */
 	IKE_I_PEER_UP,    /* IPsec to remote is usable: tell NHRP */
 	IKE_I_PEER_DOWN,  /* no CHILD SA to remote is left: tell NHRP */
@@ -143,7 +150,7 @@ enum ike_intent_type {
 
 struct ike_intent {
 	enum ike_intent_type type;
-	const struct ike_child_sa *child; /* CHILD_ADD, CHILD_DEL */
+	const struct ike_child_sa *child; /* CHILD_ADD, _OUT, _DEL */
 	struct addr local;                /* PEER_*, POLICY_DEL */
 	struct addr remote;
 	uint32_t reqid; /* POLICY_DEL */

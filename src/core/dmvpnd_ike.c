@@ -577,13 +577,16 @@ op_intent(void *ctx, const struct ike_intent *in)
 	switch (in->type) {
 	case IKE_I_CHILD_ADD:
 		/* Inbound first: the peer may send as soon as it has its. */
-		if (install_sa(id, c, true) == 0)
+		if (install_sa(id, c, true) == 0 && !c->inbound_only)
 			install_sa(id, c, false);
 		peer_policies(id, &c->path.local.addr, &c->path.remote.addr,
 			      c->reqid, true);
 		log_dbg(DBG_XFRM, "ike: CHILD SA with %s: in %08x out %08x",
 			addr_fmt(&c->path.remote.addr, rs), c->spi_in,
 			c->spi_out);
+		break;
+	case IKE_I_CHILD_OUT:
+		install_sa(id, c, false);
 		break;
 	case IKE_I_CHILD_DEL:
 		del_sa(id, &c->path.remote.addr, &c->path.local.addr,

@@ -179,6 +179,7 @@ ike_rekey_child_start(struct ike_engine *e, double now, struct ike_sa *sa)
 
 	if (sa->state != IKE_SA_ESTABLISHED || sa->loser || cur < 0)
 		return;
+	ike_child_install_pending(e, sa);
 	if (sa->req != IKE_REQ_NONE || sa->nchild >= IKE_MAX_CHILDREN) {
 		ike_timer_set(e, &sa->t_rekey_child, retry_later(e, now));
 		return;
@@ -404,10 +405,14 @@ rekey_child_request(struct ike_engine *e, double now, struct ike_sa *sa,
 		memset(c, 0, sizeof(*c));
 		return;
 	}
-	/* Make before break: the new pair is in before the old one goes. */
+	/*
+	 * Make before break: the new inbound SA now, the new outbound one
+	 * when the initiator deletes the old pair (it has its inbound SA by
+	 * then); sending on it at once could beat the answer to the peer.
+	 */
 	sa->nchild++;
 	c->established = now;
-	ike_child_install(e, sa, c);
+	ike_child_install_in(e, sa, c);
 	sa->child[old].rekeying = true;
 	ike_timer_set(e, &sa->t_rekey_child,
 		      now + ike_jitter(e, e->conf.esp_lifetime));
@@ -756,6 +761,12 @@ ike_handle_info_request(struct ike_engine *e, double now, struct ike_sa *sa,
 	size_t i, j, nspi = 0;
 	bool del_ike = false;
 
+	/*
+	 * Any request from the peer after a rekey it started (above all the
+	 * Delete of the old pair): it has its new inbound SA, so our new
+	 * outbound one goes in, before the old pair goes out.
+	 */
+	ike_child_install_pending(e, sa);
 	for (i = 0; i < m->npld; i++) {
 		const struct ike_pld *d = &m->pld[i];
 

@@ -354,14 +354,16 @@ child_sa_of(const struct ike_engine *e, const struct ike_sa *sa,
 	cs->lifetime_hard = e->conf.esp_lifetime * 1.2 + 120;
 }
 
-void
-ike_child_install(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c)
+static void
+child_add(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c,
+	  bool inbound_only)
 {
 	struct ike_child_sa cs;
 	struct ike_intent in = {.type = IKE_I_CHILD_ADD};
 
 	/* Our own timers rekey first; the kernel's lifetimes are a net. */
 	child_sa_of(e, sa, c, &cs);
+	cs.inbound_only = inbound_only;
 	in.child = &cs;
 	in.local = sa->path.local.addr;
 	in.remote = sa->path.remote.addr;
@@ -369,8 +371,49 @@ ike_child_install(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c)
 	ike_intent(e, &in);
 	OPENSSL_cleanse(&cs, sizeof(cs));
 	c->installed = true;
+	c->out_pending = inbound_only;
 	sa->peer->policies = true;
 	e->stats.child_sas_installed++;
+}
+
+void
+ike_child_install(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c)
+{
+	child_add(e, sa, c, false);
+}
+
+void
+ike_child_install_in(struct ike_engine *e, struct ike_sa *sa,
+		     struct ike_child *c)
+{
+	child_add(e, sa, c, true);
+}
+
+/*
+ * The outbound halves a rekey's responder held back: the initiator has
+ * its inbound SAs by now (it deleted the old pair, or spoke again).
+ */
+void
+ike_child_install_pending(struct ike_engine *e, struct ike_sa *sa)
+{
+	struct ike_child_sa cs;
+	struct ike_intent in = {.type = IKE_I_CHILD_OUT};
+	size_t i;
+
+	for (i = 0; i < sa->nchild; i++) {
+		struct ike_child *c = &sa->child[i];
+
+		if (!c->installed || !c->out_pending)
+			continue;
+		child_sa_of(e, sa, c, &cs);
+		in.child = &cs;
+		in.local = sa->path.local.addr;
+		in.remote = sa->path.remote.addr;
+		in.reqid = cs.reqid;
+		ike_intent(e, &in);
+		OPENSSL_cleanse(&cs, sizeof(cs));
+		c->out_pending = false;
+	}
 }
 
 void

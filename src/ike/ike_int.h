@@ -70,6 +70,7 @@ struct ike_child {
 	uint32_t spi_out; /* the peer's */
 	struct ike_child_keys keys;
 	bool installed;
+	bool out_pending; /* inbound SA in, outbound not yet (rekey) */
 	double established;
 	double rekey_at;
 	/* Rekeying this one (REKEY_SA) or being rekeyed: its successor. */
@@ -246,6 +247,9 @@ const struct ike_pld *ike_error_notify(const struct ike_msg *m);
 /* The CHILD SA intents. */
 void ike_child_install(struct ike_engine *e, struct ike_sa *sa,
 		       struct ike_child *c);
+void ike_child_install_in(struct ike_engine *e, struct ike_sa *sa,
+			  struct ike_child *c);
+void ike_child_install_pending(struct ike_engine *e, struct ike_sa *sa);
 void ike_child_remove(struct ike_engine *e, struct ike_sa *sa,
 		      struct ike_child *c);
 void ike_sa_peer_up(struct ike_engine *e, double now, struct ike_sa *sa);

@@ -114,6 +114,10 @@ op_intent(void *ctx, const struct ike_intent *in)
 	case IKE_I_CHILD_ADD:
 		n->child_add++;
 		ksa_add(n, in->child, true);
+		if (!in->child->inbound_only)
+			ksa_add(n, in->child, false);
+		break;
+	case IKE_I_CHILD_OUT:
 		ksa_add(n, in->child, false);
 		break;
 	case IKE_I_CHILD_DEL:

@@ -436,6 +436,43 @@ test_child_rekey(void **state)
 	assert_int_equal(a->peer_down + b->peer_down, 0);
 }
 
+/*
+ * Make before break, step by step: the responder installs its new
+ * inbound SA at once but its new outbound SA only when the initiator,
+ * which has both by then, deletes the old pair.  At no point does either
+ * side send on an SA the other cannot receive.
+ */
+static void
+test_child_rekey_order(void **state)
+{
+	uint32_t in_spi;
+	size_t i;
+
+	(void)state;
+	pair();
+	up();
+	assert_up();
+	for (i = 0, in_spi = 0; i < a->nksa; i++)
+		if (a->ksa[i].in)
+			in_spi = a->ksa[i].spi;
+	h.hold = true;
+	ike_kernel_expire(a->e, h.now, &a->addr, in_spi, false);
+	ikh_settle(&h);
+	ikh_release(&h, false); /* the request reaches b */
+	assert_int_equal(ikh_count(b, a, true), 2);
+	assert_int_equal(ikh_count(b, a, false), 1);
+	ikh_release(&h, false); /* the answer reaches a */
+	assert_int_equal(ikh_count(a, b, true), 2);
+	assert_int_equal(ikh_count(a, b, false), 2);
+	ikh_release(&h, false); /* a's Delete of the old pair reaches b */
+	assert_int_equal(ikh_count(b, a, true), 1);
+	assert_int_equal(ikh_count(b, a, false), 1);
+	h.hold = false;
+	ikh_release(&h, false);
+	assert_up();
+	assert_int_equal(a->peer_down + b->peer_down, 0);
+}
+
 static void
 test_ike_rekey(void **state)
 {
@@ -613,6 +650,7 @@ main(void)
 		cmocka_unit_test_teardown(test_nat, teardown),
 		cmocka_unit_test_teardown(test_simultaneous, teardown),
 		cmocka_unit_test_teardown(test_child_rekey, teardown),
+		cmocka_unit_test_teardown(test_child_rekey_order, teardown),
 		cmocka_unit_test_teardown(test_ike_rekey, teardown),
 		cmocka_unit_test_teardown(test_child_rekey_collision_a_low,
 					  teardown),
