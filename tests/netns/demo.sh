@@ -1,9 +1,11 @@
 #!/bin/bash
 # The demo `make demo` runs: a hub and two spokes, each with a LAN, all
-# running dmvpnd over plain GRE in network namespaces (inside a VM when
-# this kernel lacks GRE).  It shows the registrations, a ping from spoke
-# 1's LAN to spoke 2's LAN that first crosses the hub and then moves to a
-# direct shortcut, and each router's `dmvpnctl show dmvpn`.
+# running dmvpnd over GRE protected by dmvpnd's own IKEv2 and kernel ESP
+# (a pre-shared key), in network namespaces (inside a VM when this kernel
+# lacks GRE or ESP).  It shows the registrations, a ping from spoke 1's
+# LAN to spoke 2's LAN that first crosses the hub and then moves to a
+# direct shortcut (IKE between the spokes on demand), each router's
+# `dmvpnctl show dmvpn` and its IPsec SAs (`dmvpnctl show sa`).
 set -eu
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -42,8 +44,12 @@ conf() { # NAME ROLE NBMA TUNNEL [lines...]
 		printf '\tgre-key 42\n'
 		printf '\t%s\n' "$@"
 		printf '}\n'
+		printf 'ike {\n\tpsk-file %s/psk\n}\n' "$work"
 	} >"$work/$name.conf"
 }
+# One pre-shared key for the cloud; certificates work too (dmvpn.conf(5)).
+printf 'demo key, change me\n' >"$work/psk"
+chmod 600 "$work/psk"
 conf hub hub 192.0.2.1 172.16.0.1/24 "redirect yes"
 conf s1 spoke 198.51.100.11 172.16.0.11/24 "nhs 172.16.0.1 nbma 192.0.2.1" \
     "shortcut-destination 10.1.0.0/24"
@@ -89,6 +95,10 @@ echo "the hub relayed $((after - mid)) packets this time"
 for n in hub s1 s2; do
 	say "dmvpnctl show dmvpn on $n"
 	ctl "$n" show dmvpn
+done
+for n in hub s1; do
+	say "dmvpnctl show sa on $n: ESP in the kernel, keyed by dmvpnd's IKEv2"
+	ctl "$n" show sa
 done
 say "done: stopping the routers (everything they installed is removed)"
 for n in hub s1 s2; do
