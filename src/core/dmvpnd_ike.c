@@ -495,30 +495,36 @@ esp_alg(struct xfrm_sa *sa, const struct ike_esp_keys *k)
 	sa->enc.keylen = (uint16_t)k->encr_key_len;
 }
 
+static void
+build_sa(struct xfrm_sa *sa, const struct ike_child_sa *c, bool in)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->src = in ? c->path.remote.addr : c->path.local.addr;
+	sa->dst = in ? c->path.local.addr : c->path.remote.addr;
+	sa->spi = in ? c->spi_in : c->spi_out;
+	sa->reqid = c->reqid;
+	sa->proto = IPPROTO_ESP;
+	sa->mode = XFRM_MODE_TRANSPORT;
+	/* Replay protection inbound; outbound must be 0 on new kernels. */
+	sa->replay_window = in ? 32 : 0;
+	sa->lft.soft_secs = (uint64_t)c->lifetime_soft;
+	sa->lft.hard_secs = (uint64_t)c->lifetime_hard;
+	if (c->encap) {
+		sa->encap = true;
+		sa->encap_sport = in ? c->path.remote.port : c->path.local.port;
+		sa->encap_dport = in ? c->path.local.port : c->path.remote.port;
+	}
+	xfrm_sel_gre(&sa->sel, &sa->src, &sa->dst);
+	esp_alg(sa, in ? &c->in : &c->out);
+}
+
 static int
 install_sa(struct ike_daemon *id, const struct ike_child_sa *c, bool in)
 {
 	struct xfrm_sa sa;
 	int rc;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.src = in ? c->path.remote.addr : c->path.local.addr;
-	sa.dst = in ? c->path.local.addr : c->path.remote.addr;
-	sa.spi = in ? c->spi_in : c->spi_out;
-	sa.reqid = c->reqid;
-	sa.proto = IPPROTO_ESP;
-	sa.mode = XFRM_MODE_TRANSPORT;
-	/* Replay protection inbound; outbound must be 0 on new kernels. */
-	sa.replay_window = in ? 32 : 0;
-	sa.lft.soft_secs = (uint64_t)c->lifetime_soft;
-	sa.lft.hard_secs = (uint64_t)c->lifetime_hard;
-	if (c->encap) {
-		sa.encap = true;
-		sa.encap_sport = in ? c->path.remote.port : c->path.local.port;
-		sa.encap_dport = in ? c->path.local.port : c->path.remote.port;
-	}
-	xfrm_sel_gre(&sa.sel, &sa.src, &sa.dst);
-	esp_alg(&sa, in ? &c->in : &c->out);
+	build_sa(&sa, c, in);
 	/* Inbound: ALLOCSPI made a larval state; update it (or make it). */
 	rc = xfrm_sa_install(id->xfrm, &sa, in);
 	if (rc == -1 && in && (errno == ENOENT || errno == ESRCH))
@@ -645,7 +651,7 @@ op_alloc_spi(void *ctx, const struct addr *local, const struct addr *remote,
 	return 0;
 }
 
-/* Remove every SA and policy of our reqid range (start, stop, kill -9). */
+/* What an XFRM dump found. */
 struct dump {
 	struct xfrm_sa *sa;
 	size_t nsa, capsa;
@@ -654,101 +660,209 @@ struct dump {
 };
 
 static int
+grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	size_t ncap;
+	void *nv;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? 2 * *cap : 64;
+	nv = realloc(*v, ncap * size);
+	if (nv == NULL)
+		return -1;
+	*v = nv;
+	*cap = ncap;
+	return 0;
+}
+
+static int
 on_dump(const struct nlmsghdr *nlh, void *arg)
 {
 	struct dump *dp = arg;
 
 	if (nlh->nlmsg_type == XFRM_MSG_NEWSA) {
-		if (dp->nsa == dp->capsa) {
-			size_t cap = dp->capsa ? 2 * dp->capsa : 64;
-			struct xfrm_sa *v = realloc(dp->sa, cap * sizeof(*v));
-
-			if (v == NULL)
-				return 0;
-			dp->sa = v;
-			dp->capsa = cap;
-		}
-		if (xfrm_parse_sa(nlh, &dp->sa[dp->nsa]) == 0)
+		if (grow((void **)&dp->sa, &dp->capsa, dp->nsa,
+			 sizeof(*dp->sa)) == 0 &&
+		    xfrm_parse_sa(nlh, &dp->sa[dp->nsa]) == 0)
 			dp->nsa++;
 	} else if (nlh->nlmsg_type == XFRM_MSG_NEWPOLICY) {
-		if (dp->npol == dp->cappol) {
-			size_t cap = dp->cappol ? 2 * dp->cappol : 64;
-			struct xfrm_policy *v =
-				realloc(dp->pol, cap * sizeof(*v));
-
-			if (v == NULL)
-				return 0;
-			dp->pol = v;
-			dp->cappol = cap;
-		}
-		if (xfrm_parse_policy(nlh, &dp->pol[dp->npol]) == 0)
+		if (grow((void **)&dp->pol, &dp->cappol, dp->npol,
+			 sizeof(*dp->pol)) == 0 &&
+		    xfrm_parse_policy(nlh, &dp->pol[dp->npol]) == 0)
 			dp->npol++;
 	}
 	return 0;
 }
 
 static void
-flush_ours(struct ike_daemon *id)
+dump_free(struct dump *dp)
 {
+	size_t i;
+
+	for (i = 0; i < dp->nsa; i++)
+		xfrm_sa_wipe(&dp->sa[i]);
+	free(dp->sa);
+	free(dp->pol);
+}
+
+/*
+ * The "require ESP for GRE" wildcards (docs/ike.md), both with our base
+ * reqid: out, so traffic to a peer without an SA is dropped and
+ * ACQUIREd; in, so cleartext GRE is dropped (GRE from a peer with an SA
+ * matches that peer's own policy first, at a higher priority).
+ */
+static void
+wildcard_policy(struct xfrm_policy *p, int family, uint8_t dir)
+{
+	xfrm_policy_wildcard(p, family, NULL, dir, IKE_REQID_BASE,
+			     XFRM_PRIO_WILDCARD);
+}
+
+/* What we want installed: the engine's CHILD SAs, their policies. */
+struct want {
+	struct ike_daemon *id;
+	struct xfrm_sa *sa;
+	size_t nsa, capsa;
+	struct xfrm_policy *pol;
+	size_t npol, cappol;
+};
+
+static int
+want_child(const struct ike_child_sa *c, void *arg)
+{
+	static const uint8_t dirs[2] = {XFRM_POLICY_OUT, XFRM_POLICY_IN};
+	struct want *w = arg;
+	size_t i, k;
+
+	for (k = 0; k < 2; k++) {
+		if (k == 1 && c->inbound_only)
+			break;
+		if (grow((void **)&w->sa, &w->capsa, w->nsa, sizeof(*w->sa)) ==
+		    -1)
+			return -1;
+		build_sa(&w->sa[w->nsa++], c, k == 0);
+	}
+	for (k = 0; k < 2; k++) {
+		struct xfrm_policy p;
+
+		xfrm_policy_peer(&p, &c->path.local.addr, &c->path.remote.addr,
+				 dirs[k], c->reqid, XFRM_PRIO_PEER);
+		for (i = 0; i < w->npol; i++)
+			if (w->pol[i].dir == p.dir &&
+			    w->pol[i].reqid == p.reqid &&
+			    prefix_eq(&w->pol[i].sel.dst, &p.sel.dst))
+				break;
+		if (i < w->npol)
+			continue;
+		if (grow((void **)&w->pol, &w->cappol, w->npol,
+			 sizeof(*w->pol)) == -1)
+			return -1;
+		w->pol[w->npol++] = p;
+	}
+	return 0;
+}
+
+/*
+ * Make the kernel hold exactly what we want of our reqid range: at start
+ * (what a kill -9 left goes), after an event overrun, and at stop (want
+ * nothing).  With larval, also the ALLOCSPI states of our SPI range that
+ * never became SAs (only when no exchange can be using them).
+ */
+static void
+reconcile(struct ike_daemon *id, bool want_ours, bool larval)
+{
+	static const uint8_t dirs[2] = {XFRM_POLICY_OUT, XFRM_POLICY_IN};
 	struct xfrm_range r = {IKE_REQID_BASE, IKE_REQID_COUNT};
 	uint8_t buf[XFRM_MSG_BUFSIZE];
 	struct dump dp;
+	struct want w;
 	struct xfrm_plan plan;
-	size_t i, n;
+	size_t i, n, dels = 0, adds = 0;
+	int f;
 
 	memset(&dp, 0, sizeof(dp));
+	memset(&w, 0, sizeof(w));
 	memset(&plan, 0, sizeof(plan));
-	n = xfrm_msg_dump(buf, sizeof(buf), 0, XFRM_MSG_GETSA);
-	if (n > 0)
-		xfrm_request(id->xfrm, buf, n, on_dump, &dp);
-	n = xfrm_msg_dump(buf, sizeof(buf), 0, XFRM_MSG_GETPOLICY);
-	if (n > 0)
-		xfrm_request(id->xfrm, buf, n, on_dump, &dp);
-	if (xfrm_reconcile(&r, dp.sa, dp.nsa, NULL, 0, dp.pol, dp.npol, NULL, 0,
-			   &plan) == 0) {
-		for (i = 0; i < plan.ndel_sa; i++) {
-			const struct xfrm_sa *s = &dp.sa[plan.del_sa[i]];
-
-			del_sa(id, &s->src, &s->dst, s->spi);
-		}
-		/* Our ALLOCSPI larval SAs: no reqid, an SPI of our range. */
-		for (i = 0; i < dp.nsa; i++) {
-			const struct xfrm_sa *s = &dp.sa[i];
-
-			if (s->reqid == 0 && s->proto == IPPROTO_ESP &&
-			    s->spi >= OUR_SPI_MIN && s->spi <= OUR_SPI_MAX) {
-				del_sa(id, &s->src, &s->dst, s->spi);
-				plan.ndel_sa++;
+	w.id = id;
+	if (want_ours) {
+		if (id->e != NULL &&
+		    ike_foreach_child_sa(id->e, want_child, &w) != 0)
+			goto out;
+		for (f = 0; f < 2; f++) {
+			if (!id->wildcard[f])
+				continue;
+			for (i = 0; i < 2; i++) {
+				if (grow((void **)&w.pol, &w.cappol, w.npol,
+					 sizeof(*w.pol)) == -1)
+					goto out;
+				wildcard_policy(&w.pol[w.npol++],
+						f == 0 ? AF_INET : AF_INET6,
+						dirs[i]);
 			}
 		}
-		for (i = 0; i < plan.ndel_pol; i++) {
-			const struct xfrm_policy *p = &dp.pol[plan.del_pol[i]];
-
-			n = xfrm_msg_policy_del(buf, sizeof(buf), 0, &p->sel,
-						p->dir);
-			xfrm_do(id, buf, n, "remove a policy");
-		}
-		if (plan.ndel_sa + plan.ndel_pol > 0)
-			log_info("ike: removed %zu SAs and %zu policies a "
-				 "previous run left",
-				 plan.ndel_sa, plan.ndel_pol);
 	}
+	n = xfrm_msg_dump(buf, sizeof(buf), 0, XFRM_MSG_GETSA);
+	if (n == 0 || xfrm_request(id->xfrm, buf, n, on_dump, &dp) == -1)
+		goto out;
+	n = xfrm_msg_dump(buf, sizeof(buf), 0, XFRM_MSG_GETPOLICY);
+	if (n == 0 || xfrm_request(id->xfrm, buf, n, on_dump, &dp) == -1)
+		goto out;
+	plan.del_sa = calloc(dp.nsa + 1, sizeof(size_t));
+	plan.add_sa = calloc(w.nsa + 1, sizeof(size_t));
+	plan.del_pol = calloc(dp.npol + 1, sizeof(size_t));
+	plan.add_pol = calloc(w.npol + 1, sizeof(size_t));
+	if (plan.del_sa == NULL || plan.add_sa == NULL ||
+	    plan.del_pol == NULL || plan.add_pol == NULL ||
+	    xfrm_reconcile(&r, dp.sa, dp.nsa, w.sa, w.nsa, dp.pol, dp.npol,
+			   w.pol, w.npol, &plan) == -1)
+		goto out;
+	for (i = 0; i < plan.ndel_sa; i++, dels++) {
+		const struct xfrm_sa *x = &dp.sa[plan.del_sa[i]];
+
+		del_sa(id, &x->src, &x->dst, x->spi);
+	}
+	for (i = 0; larval && i < dp.nsa; i++) {
+		const struct xfrm_sa *x = &dp.sa[i];
+
+		if (x->reqid == 0 && x->proto == IPPROTO_ESP &&
+		    x->spi >= OUR_SPI_MIN && x->spi <= OUR_SPI_MAX) {
+			del_sa(id, &x->src, &x->dst, x->spi);
+			dels++;
+		}
+	}
+	for (i = 0; i < plan.ndel_pol; i++, dels++) {
+		const struct xfrm_policy *p = &dp.pol[plan.del_pol[i]];
+
+		n = xfrm_msg_policy_del(buf, sizeof(buf), 0, &p->sel, p->dir);
+		xfrm_do(id, buf, n, "remove a policy");
+	}
+	for (i = 0; i < plan.nadd_sa; i++, adds++)
+		if (xfrm_sa_install(id->xfrm, &w.sa[plan.add_sa[i]], true) ==
+			    -1 &&
+		    xfrm_sa_install(id->xfrm, &w.sa[plan.add_sa[i]], false) ==
+			    -1)
+			id->xfrm_errors++;
+	for (i = 0; i < plan.nadd_pol; i++, adds++) {
+		n = xfrm_msg_policy(buf, sizeof(buf), 0,
+				    &w.pol[plan.add_pol[i]], true);
+		xfrm_do(id, buf, n, "install a policy");
+	}
+	if (dels + adds > 0)
+		log_info("ike: XFRM reconciled: %zu removed, %zu installed",
+			 dels, adds);
+out:
 	free(plan.del_sa);
 	free(plan.add_sa);
 	free(plan.del_pol);
 	free(plan.add_pol);
-	for (i = 0; i < dp.nsa; i++)
-		xfrm_sa_wipe(&dp.sa[i]);
-	free(dp.sa);
-	free(dp.pol);
+	for (i = 0; i < w.nsa; i++)
+		xfrm_sa_wipe(&w.sa[i]);
+	free(w.sa);
+	free(w.pol);
+	dump_free(&dp);
 }
 
-/*
- * The "require ESP for GRE" wildcards (docs/ike.md): out with our base
- * reqid, so traffic to a peer without an SA is dropped and ACQUIREd; in
- * with reqid 0, so GRE decrypted by any of our SAs passes and cleartext
- * GRE does not.
- */
 static void
 wildcards(struct ike_daemon *id, int family, bool add)
 {
@@ -758,10 +872,7 @@ wildcards(struct ike_daemon *id, int family, bool add)
 	size_t i, n;
 
 	for (i = 0; i < 2; i++) {
-		xfrm_policy_wildcard(&p, family, NULL, dirs[i],
-				     dirs[i] == XFRM_POLICY_OUT ? IKE_REQID_BASE
-								: 0,
-				     XFRM_PRIO_WILDCARD);
+		wildcard_policy(&p, family, dirs[i]);
 		n = add ? xfrm_msg_policy(buf, sizeof(buf), 0, &p, true)
 			: xfrm_msg_policy_del(buf, sizeof(buf), 0, &p.sel,
 					      dirs[i]);
@@ -816,13 +927,13 @@ on_xfrm_readable(struct ev_loop *loop, ev_io *w, int revents)
 	if (xfrm_read_events(id->xfrm_ev, on_xfrm_event, id) == -1 &&
 	    errno == ENOBUFS) {
 		/*
-		 * Events were lost.  Expiries come again from our own rekey
-		 * timers and ACQUIREs from NHRP's retries; what matters is
-		 * that the engine's SAs are in the kernel, which it checks
-		 * at every rekey.
+		 * Events were lost: expiries come again from our own rekey
+		 * timers and ACQUIREs from NHRP's retries, but what the kernel
+		 * holds may have changed under us; make it what we want.
 		 */
 		id->xfrm_overruns++;
-		log_warnx("ike: XFRM event overrun");
+		log_warnx("ike: XFRM event overrun: reconciling");
+		reconcile(id, true, false);
 	}
 	ike_arm(id);
 }
@@ -1075,6 +1186,23 @@ on_deadline(struct ev_loop *loop, ev_timer *w, int revents)
 /* --- start and stop ----------------------------------------------------------
  */
 
+/*
+ * Without an ike block: what an IPsec run of ours left behind (kill -9,
+ * then IPsec taken out of the configuration) must not keep dropping GRE.
+ */
+static void
+cleanup_stale(void)
+{
+	struct ike_daemon tmp;
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.xfrm = xfrm_open();
+	if (tmp.xfrm == NULL)
+		return; /* no XFRM in this kernel: nothing of ours either */
+	reconcile(&tmp, false, true);
+	xfrm_close(tmp.xfrm);
+}
+
 int
 daemon_ike_start(struct daemon *d)
 {
@@ -1087,8 +1215,10 @@ daemon_ike_start(struct daemon *d)
 	const char *why = NULL;
 	size_t i, ok = 0;
 
-	if (!ci->present)
+	if (!ci->present) {
+		cleanup_stale();
 		return 0;
+	}
 	id = calloc(1, sizeof(*id));
 	if (id == NULL ||
 	    (id->queue = calloc(IKE_QUEUE_MAX, sizeof(*id->queue))) == NULL) {
@@ -1147,14 +1277,13 @@ daemon_ike_start(struct daemon *d)
 		ev_io_init(&s->io, on_udp, s->fd, EV_READ);
 		ev_io_start(d->loop, &s->io);
 	}
-	/* What a previous run left (kill -9) goes; then the wildcards. */
-	flush_ours(id);
-	wildcards(id, AF_INET, true);
+	/* The wildcards, and what a previous run left (kill -9) goes. */
 	id->wildcard[0] = true;
-	if (id->sock[2].fd != -1) {
+	id->wildcard[1] = id->sock[2].fd != -1;
+	wildcards(id, AF_INET, true);
+	if (id->wildcard[1])
 		wildcards(id, AF_INET6, true);
-		id->wildcard[1] = true;
-	}
+	reconcile(id, true, true);
 	ev_io_init(&id->xfrm_io, on_xfrm_readable, xfrm_fd(id->xfrm_ev),
 		   EV_READ);
 	ev_io_start(d->loop, &id->xfrm_io);
@@ -1180,11 +1309,8 @@ daemon_ike_stop(struct daemon *d)
 	ev_timer_stop(d->loop, &id->deadline);
 	ev_timer_stop(d->loop, &id->glue_timer);
 	if (id->xfrm != NULL) {
-		if (id->wildcard[0])
-			wildcards(id, AF_INET, false);
-		if (id->wildcard[1])
-			wildcards(id, AF_INET6, false);
-		flush_ours(id);
+		id->wildcard[0] = id->wildcard[1] = false;
+		reconcile(id, false, true);
 	}
 	if (id->xfrm_ev != NULL) {
 		ev_io_stop(d->loop, &id->xfrm_io);

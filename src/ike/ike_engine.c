@@ -1465,6 +1465,7 @@ ike_foreach_child_sa(const struct ike_engine *e,
 			if (!sa->child[i].installed || sa->peer == NULL)
 				continue;
 			child_sa_of(e, sa, &sa->child[i], &cs);
+			cs.inbound_only = sa->child[i].out_pending;
 			rc = cb(&cs, arg);
 			OPENSSL_cleanse(&cs, sizeof(cs));
 			if (rc != 0)

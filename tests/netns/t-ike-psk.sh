@@ -79,8 +79,26 @@ dm_step "internet forwarded $esp ESP and $gre cleartext GRE packets"
 [ "$esp" -gt 10 ] || fail "too little ESP: $esp"
 [ "$gre" -eq 0 ] || fail "cleartext GRE crossed the internet: $gre packets"
 
+dm_step "kill -9 of s2 and a restart: what it left goes, new SAs come"
+dm_stop s2 KILL
+[ "$(dm_xfrm_states s2)" -gt 0 ] || fail "kill -9 left no SA behind (the test needs some)"
+dm_start s2
+wait_until 20 dm_is up dm_nhs s2 192.0.2.1 state || fail "s2 did not register again"
+# The old SAs went at start; the new ones are the only ones.
+[ "$(dm_xfrm_states s2)" -eq 2 ] || fail "s2 after restart: $(nsx s2 ip xfrm state)"
+grep -q "XFRM reconciled: [1-9]" "$DM_WORK/s2.log" || fail "s2 did not clean what it left"
+dm_step "kill -9 again, restart without an ike block: nothing of ours stays"
+dm_stop s2 KILL
+sed -i '/^ike {/,/^}/d; s/^\tnhs .*/&\n\tipsec no/' "$DM_WORK/s2.conf"
+dm_start s2
+[ "$(dm_xfrm_states s2)" -eq 0 ] || fail "stale SAs: $(nsx s2 ip xfrm state)"
+if nsx s2 ip xfrm policy | grep -q '^src'; then
+	fail "stale policies: $(nsx s2 ip xfrm policy)"
+fi
+dm_stop s2
+
 dm_step "clean stop: no SA, no policy left"
-for n in s1 s2 hub; do dm_stop "$n"; done
+for n in s1 hub; do dm_stop "$n"; done
 for n in hub s1 s2; do
 	[ "$(dm_xfrm_states "$n")" -eq 0 ] || fail "$n keeps XFRM states: $(nsx "$n" ip xfrm state)"
 	if nsx "$n" ip xfrm policy | grep -q '^src'; then
