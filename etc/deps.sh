@@ -3,6 +3,10 @@
 # there yet, with apt-get on Debian/Ubuntu and apk on Alpine.  Idempotent:
 # it prints what it installs, or that nothing was missing.
 #
+# The interop tests run FRR (nhrpd) and strongSwan (charon and swanctl;
+# on Debian the openssl plugin, for X25519, AES-GCM and ECDSA, is in
+# libstrongswan-standard-plugins), and make certificates with openssl.
+#
 # The real-kernel test tier fetches its own Debian kernel image when the
 # host kernel lacks GRE/ESP (tests/vm/fetch-kernel); it is not listed here.
 set -eu
@@ -10,12 +14,14 @@ set -eu
 debian_pkgs="make gcc clang libclang-rt-dev pkg-config libc6-dev
 libev-dev libmnl-dev libc-ares-dev libssl-dev libcmocka-dev
 clang-format cppcheck shellcheck
-iproute2 nftables procps kmod cpio busybox-static xz-utils qemu-system-x86 frr"
+iproute2 nftables procps kmod cpio busybox-static xz-utils qemu-system-x86 frr
+strongswan-charon strongswan-swanctl libstrongswan-standard-plugins openssl"
 
 alpine_pkgs="make gcc clang compiler-rt musl-dev linux-headers pkgconf
 libev-dev libmnl-dev c-ares-dev openssl-dev cmocka-dev
 clang-extra-tools cppcheck shellcheck bash coreutils
-iproute2 nftables procps kmod cpio busybox-static xz qemu-system-x86_64 frr"
+iproute2 nftables procps kmod cpio busybox-static xz qemu-system-x86_64 frr
+strongswan openssl"
 
 if command -v apt-get >/dev/null 2>&1; then
 	missing=""

@@ -1418,7 +1418,7 @@ show_one(const struct ike_sa_info *i, void *arg)
 		return -1;
 	for (k = 0; k < i->nchild; k++) {
 		const struct ike_child_info *ci = &i->child[k];
-		struct xfrm_crypto_driver drv;
+		struct xfrm_crypto_driver drv = {0};
 		struct ctl_child_sa cr;
 		/* The generic name the kernel binds a driver to (rfc4106...).
 		 */

@@ -424,9 +424,13 @@ frr_logs() {
 #                                   a swanctl.conf for ss_start: GRE in ESP
 #                                   transport mode (see below)
 #   ss_nchild NAME                  how many CHILD SAs charon has installed
-#   ss_dm_spis NAME LOCAL REMOTE    dmvpnd's "IN OUT" SPIs with REMOTE
-#   ss_same_spis X XADDR Y YADDR    dmvpnd on X and charon on Y agree on the
-#                                   SPIs of their one CHILD SA (or fail)
+#   ss_dm_spis NAME LOCAL REMOTE    dmvpnd's "IN OUT" SPIs with REMOTE (show sa)
+#   ss_kernel_spis NAME LOCAL REMOTE  the same from ip xfrm state
+#   ss_same_spis X XADDR Y YADDR    dmvpnd on X, its kernel and charon on Y
+#                                   agree on the SPIs of their one CHILD SA
+#   ss_spis_agree X XADDR Y YADDR   the same as a quiet predicate
+#   ss_ike_ids NAME                 charon's IKE SAs' unique ids ("1 2")
+#   ss_child_ids NAME               its CHILD SAs' unique ids
 #   ss_now / ss_since T             time stamps for measurements
 #   ss_ping NAME DST SECONDS OUT    ping -i 0.2 in the background
 #   ss_ping_lost OUT                "SENT LOST" from its summary
@@ -663,40 +667,70 @@ ss_conn() {
 # ss_nchild NAME: how many CHILD SAs NAME's charon has installed.
 ss_nchild() { ss_spis "$1" | wc -l; }
 
+# ss_ike_ids / ss_child_ids NAME: the unique ids (#N) of charon's IKE SAs
+# and CHILD SAs, in --list-sas order.  charon numbers every new SA, a
+# rekeyed one included, so the ids count the rekeys.
+ss_ike_ids() {
+	ss_swanctl "$1" --list-sas 2>/dev/null |
+	    awk '/^[^ ].*: #[0-9]+, / { sub(/,$/, "", $2); sub(/^#/, "", $2); printf "%s ", $2 }'
+}
+
+ss_child_ids() {
+	ss_swanctl "$1" --list-sas 2>/dev/null |
+	    awk '/^  [^ ].*: #[0-9]+, reqid/ { sub(/,$/, "", $2); sub(/^#/, "", $2); printf "%s ", $2 }'
+}
+
 # ss_dm_spis NAME LOCAL REMOTE: dmvpnd's CHILD SAs with REMOTE as "IN OUT"
-# (8 hex digits each), from "dmvpnctl -j show sa" when the daemon answers
-# it, else from the kernel: the SA REMOTE -> LOCAL is in, LOCAL -> REMOTE
-# out (only meaningful while one pair is installed).
-# TODO(show sa): once dmvpnd answers "show sa" everywhere, drop the
-# "ip xfrm state" fallback.
+# (8 hex digits each), as "dmvpnctl -j show sa" reports them.
 ss_dm_spis() {
-	local name=$1 l=$2 r=$3 j in out
-	j=$(dm_ctl "$name" -j show sa 2>/dev/null | tr -d ' \t\n') || j=
-	if printf '%s' "$j" | grep -q '"spi_in":'; then
-		printf '%s' "$j" | grep -o '"spi_\(in\|out\)":"[0-9a-f]*"' |
-		    sed 's/.*:"\(.*\)"/\1/' | paste -d ' ' - -
-		return 0
-	fi
-	in=$(nsx "$name" ip xfrm state list src "$r" dst "$l" proto esp |
-	    awk '$3 == "spi" { sub(/^0x/, "", $4); print $4 }')
-	out=$(nsx "$name" ip xfrm state list src "$l" dst "$r" proto esp |
-	    awk '$3 == "spi" { sub(/^0x/, "", $4); print $4 }')
+	dm_ctl "$1" -j show sa 2>/dev/null | tr -d ' \t\n' |
+	    grep -o '"\(remote\|spi_in\|spi_out\)":"[^"]*"' |
+	    awk -F'"' -v r="$3" '
+	    $2 == "remote" { ike = $4 }
+	    $2 == "spi_in" { i = $4 }
+	    $2 == "spi_out" && ike == r { print i, $4 }'
+}
+
+# ss_kernel_spis NAME LOCAL REMOTE: the same from NAME's kernel: the SA
+# REMOTE -> LOCAL is in, LOCAL -> REMOTE out (meaningful while one pair is
+# installed).
+ss_kernel_spis() {
+	local in out
+	in=$(nsx "$1" ip xfrm state list src "$3" dst "$2" proto esp |
+	    awk '$3 == "spi" { sub(/^0x/, "", $4); sub(/\(.*/, "", $4); print $4 }')
+	out=$(nsx "$1" ip xfrm state list src "$2" dst "$3" proto esp |
+	    awk '$3 == "spi" { sub(/^0x/, "", $4); sub(/\(.*/, "", $4); print $4 }')
 	[ -n "$in" ] && [ -n "$out" ] && echo "$in $out"
 }
 
-# ss_same_spis X XADDR Y YADDR: dmvpnd on X and charon on Y have exactly
-# one CHILD SA between them, with the same SPIs (X's in is Y's out).
+# ss_spis_agree X XADDR Y YADDR: ss_same_spis as a quiet predicate (for
+# wait_until while a rekey may be under way).
+ss_spis_agree() {
+	local dm ss k
+	dm=$(ss_dm_spis "$1" "$2" "$4")
+	ss=$(ss_spis "$3")
+	k=$(ss_kernel_spis "$1" "$2" "$4")
+	[ "$(printf '%s\n' "$dm" | grep -c .)" -eq 1 ] &&
+	    [ "$(printf '%s\n' "$ss" | grep -c .)" -eq 1 ] &&
+	    [ "${dm#* } ${dm% *}" = "$ss" ] && [ "$k" = "$dm" ]
+}
+
+# ss_same_spis X XADDR Y YADDR: dmvpnd on X ("show sa") and charon on Y
+# ("swanctl --list-sas") have exactly one CHILD SA between them, with the
+# same SPIs (X's in is Y's out), and X's kernel holds that pair.
 ss_same_spis() {
-	local x=$1 xa=$2 y=$3 ya=$4 dm ss
+	local x=$1 xa=$2 y=$3 ya=$4 dm ss k
 	dm=$(ss_dm_spis "$x" "$xa" "$ya")
 	ss=$(ss_spis "$y")
+	k=$(ss_kernel_spis "$x" "$xa" "$ya")
 	[ "$(printf '%s\n' "$dm" | grep -c .)" -eq 1 ] ||
-	    fail "$x: not one CHILD SA with $ya: '$dm' ($(nsx "$x" ip xfrm state))"
+	    fail "$x: not one CHILD SA with $ya in show sa: '$dm' ($(dm_ctl "$x" show sa))"
 	[ "$(printf '%s\n' "$ss" | grep -c .)" -eq 1 ] ||
 	    fail "$y: charon has not one CHILD SA: '$ss'"
-	info "SPIs: $x (dmvpnd) in/out $dm; $y (charon) in/out $ss"
+	info "SPIs in/out: $x dmvpnd $dm, kernel $k; $y charon $ss"
 	[ "${dm#* } ${dm% *}" = "$ss" ] ||
 	    fail "SPIs differ: $x (dmvpnd) in/out $dm, $y (charon) in/out $ss"
+	[ "$k" = "$dm" ] || fail "$x: the kernel's SPIs ($k) are not show sa's ($dm)"
 }
 
 # ss_now: seconds since the epoch with milliseconds; ss_since T: the
