@@ -16,7 +16,9 @@
 #include "dmvpn/ike.h"
 #include "dmvpn/log.h"
 #include "dmvpn/ike_wire.h"
+#include "dmvpn/ike_crypto.h"
 #include "ike_harness.h"
+#include "ike_pki.h"
 
 static struct ikh h;
 static struct ikh_node *a, *b;
@@ -630,6 +632,173 @@ test_rekey_loss(void **state)
 	}
 }
 
+/* --- certificates ------------------------------------------------------ */
+
+static struct {
+	EVP_PKEY *ca_key, *a_key, *b_key, *rogue_key;
+	X509 *ca, *a, *b, *rogue_ca;
+	struct ike_creds *ca_creds, *cb_creds;
+} pk;
+
+/* n authenticates with cert/key, trusting ca; its ID is the subject DN. */
+static struct ike_creds *
+use_cert(struct ikh_node *n, X509 *cert, EVP_PKEY *key, X509 *ca, X509_CRL *crl)
+{
+	struct ike_creds *c = ike_creds_new();
+	unsigned char *der = NULL;
+	int len;
+
+	assert_non_null(c);
+	assert_int_equal(ike_creds_add_own_cert(c, cert), 0);
+	assert_int_equal(ike_creds_set_key(c, key), 0);
+	assert_int_equal(ike_creds_add_ca(c, ca), 0);
+	if (crl != NULL)
+		assert_int_equal(ike_creds_add_crl(c, crl), 0);
+	len = i2d_X509_NAME(X509_get_subject_name(cert), &der);
+	assert_true(len > 0 && (size_t)len <= sizeof(n->conf.local_id.data));
+	n->conf.local_id.type = IKE_ID_DER_ASN1_DN;
+	n->conf.local_id.len = (uint16_t)len;
+	memcpy(n->conf.local_id.data, der, (size_t)len);
+	OPENSSL_free(der);
+	n->conf.psk_len = 0;
+	n->conf.creds = c;
+	return c;
+}
+
+static void
+pki_make(void)
+{
+	memset(&pk, 0, sizeof(pk));
+	pk.ca_key = ec_key("P-256");
+	pk.a_key = ec_key("P-256");
+	pk.b_key = rsa_key();
+	pk.rogue_key = ec_key("P-256");
+	pk.ca = make_cert("test CA", pk.ca_key, NULL, NULL, 1, true, NULL);
+	pk.a = make_cert("a", pk.a_key, pk.ca, pk.ca_key, 10, false,
+			 "IP:192.0.2.1,IP:172.16.0.1");
+	pk.b = make_cert("b", pk.b_key, pk.ca, pk.ca_key, 11, false,
+			 "IP:192.0.2.2,IP:172.16.0.2");
+	pk.rogue_ca =
+		make_cert("test CA", pk.rogue_key, NULL, NULL, 1, true, NULL);
+}
+
+static int
+pki_teardown(void **state)
+{
+	teardown(state);
+	ike_creds_free(pk.ca_creds);
+	ike_creds_free(pk.cb_creds);
+	X509_free(pk.ca);
+	X509_free(pk.a);
+	X509_free(pk.b);
+	X509_free(pk.rogue_ca);
+	EVP_PKEY_free(pk.ca_key);
+	EVP_PKEY_free(pk.a_key);
+	EVP_PKEY_free(pk.b_key);
+	EVP_PKEY_free(pk.rogue_key);
+	return 0;
+}
+
+static int
+sa_auth(const struct ike_sa_info *i, void *arg)
+{
+	*(const char **)arg = i->auth;
+	return 1;
+}
+
+/* ECDSA and RSA certificates, RFC 7427 signatures both ways. */
+static void
+test_certificates(void **state)
+{
+	const char *auth = NULL;
+	struct addr p;
+
+	(void)state;
+	pki_make();
+	pair();
+	pk.ca_creds = use_cert(a, pk.a, pk.a_key, pk.ca, NULL);
+	pk.cb_creds = use_cert(b, pk.b, pk.b_key, pk.ca, NULL);
+	up();
+	assert_up();
+	ike_foreach_sa(a->e, h.now, sa_auth, &auth);
+	assert_string_equal(auth, "signature");
+	/* What b's certificate lets it register on a (a hub). */
+	assert_int_equal(addr_parse(&p, "172.16.0.2"), 0);
+	assert_true(ike_peer_authorized(a->e, &b->addr, &p));
+	assert_int_equal(addr_parse(&p, "172.16.0.3"), 0);
+	assert_false(ike_peer_authorized(a->e, &b->addr, &p));
+	assert_int_equal(ike_stats(a->e)->registrations_refused, 1);
+}
+
+/*
+ * a trusts another CA of the same name: b accepts a, a refuses b's
+ * certificate and deletes the SA (RFC 7296 2.21.2), so b drops it too.
+ */
+static void
+test_certificate_untrusted(void **state)
+{
+	(void)state;
+	pki_make();
+	pair();
+	pk.ca_creds = use_cert(a, pk.a, pk.a_key, pk.rogue_ca, NULL);
+	pk.cb_creds = use_cert(b, pk.b, pk.b_key, pk.ca, NULL);
+	up();
+	ikh_run(&h, 30);
+	assert_int_equal(ikh_ike_sas(a, b, -1), 0);
+	assert_int_equal(ikh_ike_sas(b, a, -1), 0);
+	assert_int_equal(a->nksa + b->nksa, 0);
+	assert_int_equal(ike_stats(a->e)->auth_failures, 1);
+	assert_int_equal(ike_stats(b->e)->auth_failures, 0);
+	assert_int_equal(a->peer_up, 0);
+	/* b, the responder, was up until a's Delete came. */
+	assert_int_equal(b->peer_down, b->peer_up);
+}
+
+/* The responder's CRL revokes the initiator's certificate. */
+static void
+test_certificate_revoked(void **state)
+{
+	X509_CRL *crl;
+
+	(void)state;
+	pki_make();
+	pair();
+	crl = make_crl(pk.ca, pk.ca_key, 10); /* a's serial */
+	pk.ca_creds = use_cert(a, pk.a, pk.a_key, pk.ca, NULL);
+	pk.cb_creds = use_cert(b, pk.b, pk.b_key, pk.ca, crl);
+	X509_CRL_free(crl);
+	up();
+	ikh_run(&h, 30);
+	assert_int_equal(ikh_ike_sas(b, a, -1), 0);
+	assert_int_equal(ike_stats(b->e)->auth_failures, 1);
+	assert_int_equal(a->nksa + b->nksa, 0);
+}
+
+/* Every KE group we offer works end to end (INVALID_KE brings b's). */
+static void
+test_groups(void **state)
+{
+	static const uint16_t groups[] = {IKE_KE_MODP2048, IKE_KE_MODP3072,
+					  IKE_KE_ECP256, IKE_KE_ECP384,
+					  IKE_KE_CURVE25519};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+		pair();
+		b->conf.ike[0].dh[0] = groups[i];
+		b->conf.ike[0].ndh = 1;
+		b->conf.nike = 1;
+		a->conf.ike[0].dh[0] = groups[i];
+		a->conf.ike[0].ndh = 1;
+		a->conf.nike = 1;
+		up();
+		assert_up();
+		if (i + 1 < sizeof(groups) / sizeof(groups[0]))
+			ikh_free(&h);
+	}
+}
+
 int
 main(void)
 {
@@ -662,6 +831,12 @@ main(void)
 					  teardown),
 		cmocka_unit_test_teardown(test_delete_races_rekey, teardown),
 		cmocka_unit_test_teardown(test_rekey_loss, teardown),
+		cmocka_unit_test_teardown(test_certificates, pki_teardown),
+		cmocka_unit_test_teardown(test_certificate_untrusted,
+					  pki_teardown),
+		cmocka_unit_test_teardown(test_certificate_revoked,
+					  pki_teardown),
+		cmocka_unit_test_teardown(test_groups, teardown),
 	};
 
 	if (getenv("IKE_DEBUG") != NULL) {
