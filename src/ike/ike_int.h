@@ -247,6 +247,9 @@ const struct ike_pld *ike_error_notify(const struct ike_msg *m);
 /* The CHILD SA intents. */
 void ike_child_install(struct ike_engine *e, struct ike_sa *sa,
 		       struct ike_child *c);
+/* The ike_child_sa of CHILD SA c of sa, as the CHILD_ADD intent has it. */
+void ike_child_sa_of(const struct ike_engine *e, const struct ike_sa *sa,
+		     const struct ike_child *c, struct ike_child_sa *cs);
 void ike_child_install_in(struct ike_engine *e, struct ike_sa *sa,
 			  struct ike_child *c);
 void ike_child_install_pending(struct ike_engine *e, struct ike_sa *sa);
