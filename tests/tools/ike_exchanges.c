@@ -34,8 +34,6 @@
  * payloads of a fragmented message are printed at the frame of its last
  * fragment, where Wireshark shows the reassembled message.
  */
-#include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,32 +46,16 @@
 #include "dmvpn/ike_wire.h"
 #include "dmvpn/log.h"
 
-#define LINKTYPE_ETHERNET 1
-#define ETH_IPV4          0x0800
-#define IPPROTO_UDP_      17
-#define NAT_PORT_SHIFT    40000
-#define MAX_QUEUE         256
-#define MAX_FRAMES        512
-#define MAX_SAS           64
-#define MAX_FRAGS         32
-#define DGRAM_MAX         2048
-#define FRAME_MAX         (DGRAM_MAX + 64)
+#define VECTORS_PROG "ike_exchanges"
+#include "vectors.h"
 
-static void die(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2), noreturn));
-
-static void
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("ike_exchanges: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(2);
-}
+#define NAT_PORT_SHIFT 40000
+#define MAX_QUEUE      256
+#define MAX_FRAMES     512
+#define MAX_SAS        64
+#define MAX_FRAGS      32
+#define DGRAM_MAX      2048
+#define FRAME_MAX      (DGRAM_MAX + 64)
 
 /* --- the network -------------------------------------------------------- */
 
@@ -466,36 +448,6 @@ drive(struct net *net, enum run r, enum suite s)
 
 /* --- pcap --------------------------------------------------------------- */
 
-static void
-put_le16(struct wbuf *w, uint16_t v)
-{
-	buf_put_u8(w, (uint8_t)v);
-	buf_put_u8(w, (uint8_t)(v >> 8));
-}
-
-static void
-put_le32(struct wbuf *w, uint32_t v)
-{
-	put_le16(w, (uint16_t)v);
-	put_le16(w, (uint16_t)(v >> 16));
-}
-
-static uint16_t
-inet_cksum(const uint8_t *p, size_t len)
-{
-	struct buf b;
-	uint32_t sum = 0;
-
-	buf_init(&b, p, len);
-	while (buf_left(&b) >= 2)
-		sum += buf_get_be16(&b);
-	if (buf_left(&b) == 1)
-		sum += (uint32_t)buf_get_u8(&b) << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 static bool
 is_keepalive(const struct frame *f)
 {
@@ -517,102 +469,40 @@ on_natt(const struct frame *f)
 static size_t
 frame_bytes(uint8_t *buf, size_t cap, const struct frame *f, unsigned int seq)
 {
-	bool marker = on_natt(f) && !is_keepalive(f);
-	size_t ip, ulen = 8 + (marker ? 4 : 0) + f->len;
-	struct wbuf w;
+	/* MACs 02:00:00:00:00:01 (a) and :02 (b) */
+	struct udp4_path u = {
+		.src_mac = f->src_mac,
+		.dst_mac = f->dst_mac,
+		.src = f->src.bytes,
+		.dst = f->dst.bytes,
+		.sport = f->sport,
+		.dport = f->dport,
+		.marker = on_natt(f) && !is_keepalive(f),
+	};
 
-	wbuf_init(&w, buf, cap);
-	/* Locally administered MACs 02:00:00:00:00:01 (a) and :02 (b) */
-	buf_put_be16(&w, 0x0200);
-	buf_put_be32(&w, f->dst_mac);
-	buf_put_be16(&w, 0x0200);
-	buf_put_be32(&w, f->src_mac);
-	buf_put_be16(&w, ETH_IPV4);
-	ip = wbuf_len(&w);
-	buf_put_be16(&w, 0x4500);
-	buf_put_be16(&w, (uint16_t)(20 + ulen));
-	buf_put_be16(&w, (uint16_t)seq);
-	buf_put_be16(&w, 0x4000); /* DF */
-	buf_put_u8(&w, 64);
-	buf_put_u8(&w, IPPROTO_UDP_);
-	buf_put_be16(&w, 0);
-	buf_put_bytes(&w, f->src.bytes, 4);
-	buf_put_bytes(&w, f->dst.bytes, 4);
-	buf_patch_be16(&w, ip + 10, inet_cksum(buf + ip, 20));
-	buf_put_be16(&w, f->sport);
-	buf_put_be16(&w, f->dport);
-	buf_put_be16(&w, (uint16_t)ulen);
-	buf_put_be16(&w, 0);
-	if (marker)
-		buf_put_be32(&w, 0);
-	buf_put_bytes(&w, f->data, f->len);
-	if (!wbuf_ok(&w))
-		die("frame too big");
-	return wbuf_len(&w);
-}
-
-static FILE *
-open_out(const char *dir, const char *name, const char *ext, char *path,
-	 size_t cap)
-{
-	FILE *f;
-
-	snprintf(path, cap, "%s/%s%s", dir, name, ext);
-	f = fopen(path, "wb");
-	if (f == NULL)
-		die("%s: %s", path, strerror(errno));
-	return f;
-}
-
-static void
-write_all(FILE *f, const void *p, size_t len, const char *path)
-{
-	if (fwrite(p, 1, len, f) != len)
-		die("%s: %s", path, strerror(errno));
-}
-
-static void
-close_out(FILE *f, const char *path)
-{
-	if (fclose(f) != 0)
-		die("%s: %s", path, strerror(errno));
+	return frame_udp4(buf, cap, &u, f->data, f->len, seq);
 }
 
 static void
 write_pcap(const struct net *net, const char *dir, const char *name)
 {
 	static uint8_t fr[FRAME_MAX];
-	uint8_t hdr[24], rec[16];
 	char path[4096];
-	struct wbuf w;
 	size_t i, flen;
 	FILE *f;
 
 	f = open_out(dir, name, ".pcap", path, sizeof(path));
-	/* pcap file header, little-endian, microseconds */
-	wbuf_init(&w, hdr, sizeof(hdr));
-	put_le32(&w, 0xa1b2c3d4);
-	put_le16(&w, 2);
-	put_le16(&w, 4);
-	put_le32(&w, 0);
-	put_le32(&w, 0);
-	put_le32(&w, 65535);
-	put_le32(&w, LINKTYPE_ETHERNET);
-	write_all(f, hdr, wbuf_len(&w), path);
+	pcap_write_header(f, path);
 	for (i = 0; i < net->nframes; i++) {
 		const struct frame *fm = net->frames[i];
 		double t = fm->t;
 		uint32_t sec = (uint32_t)t;
 
 		flen = frame_bytes(fr, sizeof(fr), fm, (unsigned int)i + 1);
-		wbuf_init(&w, rec, sizeof(rec));
 		/* The virtual clock starts at 1000 s; a few µs per frame */
-		put_le32(&w, 1800000000u + sec);
-		put_le32(&w, (uint32_t)((t - sec) * 1e6) + (uint32_t)i);
-		put_le32(&w, (uint32_t)flen);
-		put_le32(&w, (uint32_t)flen);
-		write_all(f, rec, wbuf_len(&w), path);
-		write_all(f, fr, flen, path);
+		pcap_write_record(f, path, 1800000000u + sec,
+				  (uint32_t)((t - sec) * 1e6) + (uint32_t)i, fr,
+				  flen);
 	}
 	close_out(f, path);
 }
@@ -699,245 +589,6 @@ write_table(const char *dir)
 
 /* --- what we built, in Wireshark's field names ---------------------------- */
 
-#define MAX_FIELDS 64
-#define FIELD_CAP  8192
-
-static struct {
-	const char *name;
-	char val[FIELD_CAP];
-	size_t len;
-} fields[MAX_FIELDS];
-static size_t nfields;
-
-static void emit(const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-emit(const char *name, const char *fmt, ...)
-{
-	va_list ap;
-	size_t i;
-	int n;
-
-	for (i = 0; i < nfields; i++)
-		if (strcmp(fields[i].name, name) == 0)
-			break;
-	if (i == nfields) {
-		if (nfields == MAX_FIELDS)
-			die("too many fields");
-		fields[nfields].name = name;
-		fields[nfields].len = 0;
-		nfields++;
-	}
-	if (fields[i].len > 0 && fields[i].len < FIELD_CAP - 1)
-		fields[i].val[fields[i].len++] = '|';
-	va_start(ap, fmt);
-	n = vsnprintf(fields[i].val + fields[i].len, FIELD_CAP - fields[i].len,
-		      fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= FIELD_CAP - fields[i].len)
-		die("field %s too long", name);
-	fields[i].len += (size_t)n;
-}
-
-static void
-emit_hex(const char *name, const uint8_t *p, size_t len)
-{
-	char s[2 * 1024 + 1];
-	size_t i;
-
-	if (len > 1024)
-		len = 1024;
-	for (i = 0; i < len; i++)
-		snprintf(s + 2 * i, 3, "%02x", p[i]);
-	s[2 * len] = '\0';
-	emit(name, "%s", s);
-}
-
-static void
-emit_u64(const char *name, uint64_t v)
-{
-	uint8_t b[8];
-	int i;
-
-	for (i = 7; i >= 0; i--) {
-		b[i] = (uint8_t)v;
-		v >>= 8;
-	}
-	emit_hex(name, b, 8);
-}
-
-static void
-emit_ipv4(const char *name, const uint8_t *p)
-{
-	emit(name, "%u.%u.%u.%u", p[0], p[1], p[2], p[3]);
-}
-
-static const char *
-xform_id_field(uint8_t type)
-{
-	switch (type) {
-	case IKE_XF_ENCR:
-		return "isakmp.tf.id.encr";
-	case IKE_XF_PRF:
-		return "isakmp.tf.id.prf";
-	case IKE_XF_INTEG:
-		return "isakmp.tf.id.integ";
-	case IKE_XF_KE:
-		return "isakmp.tf.id.dh";
-	case IKE_XF_ESN:
-		return "isakmp.tf.id.esn";
-	default:
-		return "isakmp.tf.id";
-	}
-}
-
-static void
-emit_sa(const struct ike_msg *m, const struct ike_pld *pl)
-{
-	size_t i, j;
-
-	/* Proposals and transforms show as payloads of types 2 and 3 */
-	for (i = 0; i < pl->u.sa.count; i++) {
-		const struct ike_prop *p = ike_sa_prop(m, pl, i);
-
-		emit("isakmp.typepayload", "%u", 2);
-		emit("isakmp.nextpayload", "%u",
-		     i + 1 < pl->u.sa.count ? 2 : 0);
-		emit("isakmp.prop.number", "%u", p->num);
-		emit("isakmp.prop.protoid", "%u", p->proto);
-		emit("isakmp.spisize", "%u", p->spi_len);
-		emit("isakmp.prop.transforms", "%u", p->xf_count);
-		if (p->spi_len > 0)
-			emit_hex("isakmp.spi", p->spi, p->spi_len);
-		for (j = 0; j < p->xf_count; j++) {
-			const struct ike_xform *x = ike_prop_xform(m, p, j);
-
-			emit("isakmp.typepayload", "%u", 3);
-			emit("isakmp.nextpayload", "%u",
-			     j + 1 < p->xf_count ? 3 : 0);
-			emit("isakmp.tf.type", "%u", x->type);
-			emit(xform_id_field(x->type), "%u", x->id);
-			if (x->key_len != 0)
-				emit("isakmp.ike2.attr.key_length", "%u",
-				     x->key_len);
-		}
-	}
-}
-
-static void
-emit_ts(const struct ike_msg *m, const struct ike_pld *pl)
-{
-	size_t i;
-
-	emit("isakmp.ts.number", "%u", pl->u.ts.count);
-	for (i = 0; i < pl->u.ts.count; i++) {
-		const struct ike_ts *ts = ike_tsp_ts(m, pl, i);
-
-		emit("isakmp.ts.type", "%u", ts->type);
-		emit("isakmp.ts.protoid", "%u", ts->proto);
-		emit("isakmp.ts.start_port", "%u", ts->start_port);
-		emit("isakmp.ts.end_port", "%u", ts->end_port);
-		if (ts->type == IKE_TS_IPV4_ADDR_RANGE) {
-			emit_ipv4("isakmp.ts.start_ipv4", ts->start);
-			emit_ipv4("isakmp.ts.end_ipv4", ts->end);
-		}
-	}
-}
-
-static void
-emit_pld(const struct ike_msg *m, const struct ike_pld *pl)
-{
-	size_t i;
-
-	switch (pl->type) {
-	case IKE_PLD_SA:
-		emit_sa(m, pl);
-		break;
-	case IKE_PLD_KE:
-		emit("isakmp.key_exchange.dh_group", "%u", pl->u.typed.type);
-		emit_hex("isakmp.key_exchange.data", pl->u.typed.data,
-			 pl->u.typed.len);
-		break;
-	case IKE_PLD_NONCE:
-		emit_hex("isakmp.nonce", pl->body, pl->body_len);
-		break;
-	case IKE_PLD_IDI:
-	case IKE_PLD_IDR:
-		emit("isakmp.id.type", "%u", pl->u.typed.type);
-		if (pl->u.typed.type == IKE_ID_IPV4_ADDR &&
-		    pl->u.typed.len == 4)
-			emit_ipv4("isakmp.id.data.ipv4_addr", pl->u.typed.data);
-		break;
-	case IKE_PLD_AUTH:
-		emit("isakmp.auth.method", "%u", pl->u.typed.type);
-		emit_hex("isakmp.auth.data", pl->u.typed.data, pl->u.typed.len);
-		break;
-	case IKE_PLD_CERTREQ:
-		emit("isakmp.certreq.type", "%u", pl->u.typed.type);
-		break;
-	case IKE_PLD_NOTIFY:
-		emit("isakmp.notify.protoid", "%u", pl->u.n.proto);
-		emit("isakmp.spisize", "%u", pl->u.n.spi_len);
-		emit("isakmp.notify.msgtype", "%u", pl->u.n.type);
-		emit("name.notify", "%s", ike_notify_name(pl->u.n.type));
-		if (pl->u.n.spi_len > 0)
-			emit_hex("isakmp.spi", pl->u.n.spi, pl->u.n.spi_len);
-		/* Wireshark shows empty data as "<MISSING>": "-" both sides */
-		if (pl->u.n.data_len == 0)
-			emit("isakmp.notify.data", "-");
-		else
-			emit_hex("isakmp.notify.data", pl->u.n.data,
-				 pl->u.n.data_len);
-		if (pl->u.n.type == IKE_N_SIG_HASH_ALGS)
-			for (i = 0; i + 1 < pl->u.n.data_len; i += 2)
-				emit("isakmp.notify.data.signature_hash_"
-				     "algorithms",
-				     "%u",
-				     pl->u.n.data[i] << 8 |
-					     pl->u.n.data[i + 1]);
-		break;
-	case IKE_PLD_DELETE:
-		emit("isakmp.delete.protoid", "%u", pl->u.del.proto);
-		emit("isakmp.spisize", "%u", pl->u.del.spi_len);
-		emit("isakmp.spinum", "%u", pl->u.del.count);
-		for (i = 0; i < pl->u.del.count; i++)
-			emit_hex("isakmp.delete.spi",
-				 pl->u.del.spis + i * pl->u.del.spi_len,
-				 pl->u.del.spi_len);
-		break;
-	case IKE_PLD_TSI:
-	case IKE_PLD_TSR:
-		emit_ts(m, pl);
-		break;
-	default:
-		break;
-	}
-}
-
-/* The payloads of m in order, each followed by what it contains. */
-static void
-emit_chain(const struct ike_msg *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->npld; i++) {
-		const struct ike_pld *pl = &m->pld[i];
-
-		emit("isakmp.typepayload", "%u", pl->type);
-		emit("isakmp.nextpayload", "%u",
-		     pl->type == IKE_PLD_SK || pl->type == IKE_PLD_SKF
-			     ? pl->u.sk.inner
-		     : i + 1 < m->npld ? m->pld[i + 1].type
-				       : IKE_PLD_NONE);
-		if (pl->type == IKE_PLD_SKF) {
-			emit("isakmp.frag.number", "%u", pl->u.sk.frag_num);
-			emit("isakmp.frag.total", "%u", pl->u.sk.frag_total);
-		}
-		emit_pld(m, pl);
-	}
-}
-
 /* Fragments of one message being put together (RFC 7383 2.6). */
 static struct {
 	uint64_t spi_i, spi_r;
@@ -1009,7 +660,7 @@ emit_inner(const uint8_t *plain, size_t len, uint8_t first)
 		emit("error", "inner: %s", why);
 		return;
 	}
-	emit_chain(&in);
+	emit_chain(&in, true);
 }
 
 /* The SKF of m: keep it; at the last fragment, the whole inner chain. */
@@ -1065,16 +716,7 @@ dump_ike(const uint8_t *p, size_t len)
 		emit("error", "%s", why);
 		return;
 	}
-	emit_u64("isakmp.ispi", m.spi_i);
-	emit_u64("isakmp.rspi", m.spi_r);
-	emit("isakmp.nextpayload", "%u", ike_msg_first_type(&m));
-	emit("isakmp.version", "%u", m.major << 4 | m.minor);
-	emit("isakmp.exchangetype", "%u", m.exchange);
-	emit("name.exchange", "%s", ike_exchange_name(m.exchange));
-	emit("isakmp.flags", "%u", m.flags);
-	emit("isakmp.messageid", "%u", m.msg_id);
-	emit("isakmp.length", "%zu", len);
-	emit_chain(&m);
+	emit_ike(&m, len, true);
 	if (m.enc_index < 0)
 		return;
 	if (m.pld[m.enc_index].type == IKE_PLD_SKF) {
@@ -1089,7 +731,7 @@ static void
 write_fields(const struct net *net, const char *dir, const char *name)
 {
 	char path[4096];
-	size_t i, j;
+	size_t i;
 	FILE *f;
 
 	f = open_out(dir, name, ".fields", path, sizeof(path));
@@ -1104,9 +746,7 @@ write_fields(const struct net *net, const char *dir, const char *name)
 				emit("udpencap.non_esp_marker", "1");
 			dump_ike(fm->data, fm->len);
 		}
-		for (j = 0; j < nfields; j++)
-			fprintf(f, "%zu\t%s\t%s\n", i + 1, fields[j].name,
-				fields[j].val);
+		fields_print(f, i + 1);
 	}
 	if (ferror(f))
 		die("%s: write error", path);

@@ -22,39 +22,20 @@
  * and let check-ike-tshark hand them to Wireshark (an ikev2_decryption_table
  * UAT) to compare the decrypted inner payloads too.
  */
-#include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "dmvpn/buf.h"
 #include "dmvpn/ike_wire.h"
 
-#define LINKTYPE_ETHERNET 1
-#define ETH_IPV4          0x0800
-#define IPPROTO_UDP_      17
-#define PORT_IKE          500
-#define PORT_NATT         4500
-#define FRAME_MAX         (IKE_MAX_MSG + 64)
+#define VECTORS_PROG "ike_vectors"
+#include "vectors.h"
 
-static void die(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2), noreturn));
-
-static void
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("ike_vectors: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(2);
-}
+#define PORT_IKE  500
+#define PORT_NATT 4500
+#define FRAME_MAX (IKE_MAX_MSG + 64)
 
 /* --- building the vectors ------------------------------------------- */
 
@@ -234,84 +215,27 @@ auth_sk(uint8_t *buf, size_t cap)
 
 /* --- pcap ----------------------------------------------------------- */
 
-static void
-put_le16(struct wbuf *w, uint16_t v)
-{
-	buf_put_u8(w, (uint8_t)v);
-	buf_put_u8(w, (uint8_t)(v >> 8));
-}
-
-static void
-put_le32(struct wbuf *w, uint32_t v)
-{
-	put_le16(w, (uint16_t)v);
-	put_le16(w, (uint16_t)(v >> 16));
-}
-
-static uint16_t
-inet_cksum(const uint8_t *p, size_t len)
-{
-	struct buf b;
-	uint32_t sum = 0;
-
-	buf_init(&b, p, len);
-	while (buf_left(&b) >= 2)
-		sum += buf_get_be16(&b);
-	if (buf_left(&b) == 1)
-		sum += (uint32_t)buf_get_u8(&b) << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /*
- * Ethernet, IPv4, UDP (checksum 0: none, RFC 768), then the payload, with
- * the non-ESP marker first on UDP/4500 (RFC 3948 2.2).
+ * Ethernet, IPv4, UDP, then the message, with the non-ESP marker first on
+ * UDP/4500 (RFC 3948 2.2).
  */
 static size_t
 frame(uint8_t *buf, size_t cap, bool from_spoke, uint16_t port,
       const uint8_t *ike, size_t len, unsigned int seq)
 {
-	size_t ip, ulen = 8 + (port == PORT_NATT ? 4 : 0) + len;
-	struct wbuf w;
+	/* MACs 02:00:00:00:00:01 (hub) and :02 */
+	struct udp4_path u = {
+		.src_mac = from_spoke ? 2 : 1,
+		.dst_mac = from_spoke ? 1 : 2,
+		.src = from_spoke ? spoke : hub,
+		.dst = from_spoke ? hub : spoke,
+		.sport = port,
+		.dport = port,
+		.marker = port == PORT_NATT,
+	};
 
-	wbuf_init(&w, buf, cap);
-	/* Locally administered MACs 02:00:00:00:00:01 (hub) and :02 */
-	buf_put_be16(&w, 0x0200);
-	buf_put_be32(&w, from_spoke ? 1 : 2);
-	buf_put_be16(&w, 0x0200);
-	buf_put_be32(&w, from_spoke ? 2 : 1);
-	buf_put_be16(&w, ETH_IPV4);
-	ip = wbuf_len(&w);
-	buf_put_be16(&w, 0x4500);
-	buf_put_be16(&w, (uint16_t)(20 + ulen));
-	buf_put_be16(&w, (uint16_t)seq);
-	buf_put_be16(&w, 0x4000); /* DF */
-	buf_put_u8(&w, 64);
-	buf_put_u8(&w, IPPROTO_UDP_);
-	buf_put_be16(&w, 0);
-	buf_put_bytes(&w, from_spoke ? spoke : hub, 4);
-	buf_put_bytes(&w, from_spoke ? hub : spoke, 4);
-	buf_patch_be16(&w, ip + 10, inet_cksum(buf + ip, 20));
-	buf_put_be16(&w, port);
-	buf_put_be16(&w, port);
-	buf_put_be16(&w, (uint16_t)ulen);
-	buf_put_be16(&w, 0);
-	if (port == PORT_NATT)
-		buf_put_be32(&w, 0);
-	buf_put_bytes(&w, ike, len);
-	if (!wbuf_ok(&w))
-		die("frame too big");
-	return wbuf_len(&w);
+	return frame_udp4(buf, cap, &u, ike, len, seq);
 }
-
-static void
-write_all(FILE *f, const void *p, size_t len, const char *path)
-{
-	if (fwrite(p, 1, len, f) != len)
-		die("%s: %s", path, strerror(errno));
-}
-
 /* The exchange: IKE_SA_INIT on 500, then IKE_AUTH on 4500 after NAT. */
 static size_t
 message(unsigned int i, uint8_t *buf, size_t cap, bool *from_spoke,
@@ -339,57 +263,21 @@ static void
 write_pcap(const char *dir)
 {
 	static uint8_t ike[IKE_MAX_MSG], fr[FRAME_MAX];
-	uint8_t hdr[24], rec[16];
 	char path[4096];
-	struct wbuf w;
 	size_t len, flen;
 	unsigned int i;
 	uint16_t port;
 	bool from_spoke;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/ike-sa-init.pcap", dir);
-	f = fopen(path, "wb");
-	if (f == NULL)
-		die("%s: %s", path, strerror(errno));
-	/* pcap file header, little-endian, microseconds */
-	wbuf_init(&w, hdr, sizeof(hdr));
-	put_le32(&w, 0xa1b2c3d4);
-	put_le16(&w, 2);
-	put_le16(&w, 4);
-	put_le32(&w, 0);
-	put_le32(&w, 0);
-	put_le32(&w, 65535);
-	put_le32(&w, LINKTYPE_ETHERNET);
-	write_all(f, hdr, wbuf_len(&w), path);
+	f = open_out(dir, "ike-sa-init.pcap", "", path, sizeof(path));
+	pcap_write_header(f, path);
 	for (i = 0; i < NMESSAGES; i++) {
 		len = message(i, ike, sizeof(ike), &from_spoke, &port);
 		flen = frame(fr, sizeof(fr), from_spoke, port, ike, len, i + 1);
-		wbuf_init(&w, rec, sizeof(rec));
-		put_le32(&w, 1800000000u + i);
-		put_le32(&w, 0);
-		put_le32(&w, (uint32_t)flen);
-		put_le32(&w, (uint32_t)flen);
-		write_all(f, rec, wbuf_len(&w), path);
-		write_all(f, fr, flen, path);
+		pcap_write_record(f, path, 1800000000u + i, 0, fr, flen);
 	}
-	if (fclose(f) != 0)
-		die("%s: %s", path, strerror(errno));
-}
-
-static void
-write_seed(const char *dir, const char *name, const uint8_t *p, size_t len)
-{
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (f == NULL)
-		die("%s: %s", path, strerror(errno));
-	write_all(f, p, len, path);
-	if (fclose(f) != 0)
-		die("%s: %s", path, strerror(errno));
+	close_out(f, path);
 }
 
 static void
@@ -406,179 +294,13 @@ write_corpus(const char *dir)
 
 	for (i = 0; i < NMESSAGES; i++) {
 		len = message(i, ike, sizeof(ike), &from_spoke, &port);
-		write_seed(dir, names[i], ike, len);
+		write_file(dir, names[i], ike, len);
 	}
 	v_auth_chain(&m);
-	write_seed(dir, "auth-chain", ike, encode(&m, ike, sizeof(ike)));
+	write_file(dir, "auth-chain", ike, encode(&m, ike, sizeof(ike)));
 }
 
 /* --- dump ----------------------------------------------------------- */
-
-#define MAX_FIELDS 64
-#define FIELD_CAP  8192
-
-static struct {
-	const char *name;
-	char val[FIELD_CAP];
-	size_t len;
-} fields[MAX_FIELDS];
-static size_t nfields;
-
-static void emit(const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-emit(const char *name, const char *fmt, ...)
-{
-	va_list ap;
-	size_t i;
-	int n;
-
-	for (i = 0; i < nfields; i++)
-		if (strcmp(fields[i].name, name) == 0)
-			break;
-	if (i == nfields) {
-		if (nfields == MAX_FIELDS)
-			die("too many fields");
-		fields[nfields].name = name;
-		fields[nfields].len = 0;
-		nfields++;
-	}
-	if (fields[i].len > 0 && fields[i].len < FIELD_CAP - 1)
-		fields[i].val[fields[i].len++] = '|';
-	va_start(ap, fmt);
-	n = vsnprintf(fields[i].val + fields[i].len, FIELD_CAP - fields[i].len,
-		      fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= FIELD_CAP - fields[i].len)
-		die("field %s too long", name);
-	fields[i].len += (size_t)n;
-}
-
-static void
-emit_hex(const char *name, const uint8_t *p, size_t len)
-{
-	char s[2 * 1024 + 1];
-	size_t i;
-
-	if (len > 1024)
-		len = 1024;
-	for (i = 0; i < len; i++)
-		snprintf(s + 2 * i, 3, "%02x", p[i]);
-	s[2 * len] = '\0';
-	emit(name, "%s", s);
-}
-
-static void
-emit_u64(const char *name, uint64_t v)
-{
-	uint8_t b[8];
-	int i;
-
-	for (i = 7; i >= 0; i--) {
-		b[i] = (uint8_t)v;
-		v >>= 8;
-	}
-	emit_hex(name, b, 8);
-}
-
-/* Wireshark's field for a transform ID depends on the transform type. */
-static const char *
-xform_id_field(uint8_t type)
-{
-	switch (type) {
-	case IKE_XF_ENCR:
-		return "isakmp.tf.id.encr";
-	case IKE_XF_PRF:
-		return "isakmp.tf.id.prf";
-	case IKE_XF_INTEG:
-		return "isakmp.tf.id.integ";
-	case IKE_XF_KE:
-		return "isakmp.tf.id.dh";
-	case IKE_XF_ESN:
-		return "isakmp.tf.id.esn";
-	default:
-		return "isakmp.tf.id";
-	}
-}
-
-static void
-emit_sa(const struct ike_msg *m, const struct ike_pld *pl)
-{
-	size_t i, j;
-
-	/*
-	 * Wireshark shows proposals and transforms as payloads of types 2
-	 * and 3 whose Next Payload is the Last Substruc (3.3.1, 3.3.2).
-	 */
-	for (i = 0; i < pl->u.sa.count; i++) {
-		const struct ike_prop *p = ike_sa_prop(m, pl, i);
-
-		emit("isakmp.typepayload", "%u", 2);
-		emit("isakmp.nextpayload", "%u",
-		     i + 1 < pl->u.sa.count ? 2 : 0);
-		emit("isakmp.prop.number", "%u", p->num);
-		emit("isakmp.prop.protoid", "%u", p->proto);
-		emit("isakmp.prop.transforms", "%u", p->xf_count);
-		if (p->spi_len > 0)
-			emit_hex("isakmp.spi", p->spi, p->spi_len);
-		for (j = 0; j < p->xf_count; j++) {
-			const struct ike_xform *x = ike_prop_xform(m, p, j);
-
-			emit("isakmp.typepayload", "%u", 3);
-			emit("isakmp.nextpayload", "%u",
-			     j + 1 < p->xf_count ? 3 : 0);
-			emit("isakmp.tf.type", "%u", x->type);
-			emit(xform_id_field(x->type), "%u", x->id);
-			if (x->key_len != 0)
-				emit("isakmp.ike2.attr.key_length", "%u",
-				     x->key_len);
-		}
-	}
-}
-
-static void
-emit_pld(const struct ike_msg *m, const struct ike_pld *pl)
-{
-	size_t i;
-
-	switch (pl->type) {
-	case IKE_PLD_SA:
-		emit_sa(m, pl);
-		break;
-	case IKE_PLD_KE:
-		emit("isakmp.key_exchange.dh_group", "%u", pl->u.typed.type);
-		emit_hex("isakmp.key_exchange.data", pl->u.typed.data,
-			 pl->u.typed.len);
-		break;
-	case IKE_PLD_NONCE:
-		emit_hex("isakmp.nonce", pl->body, pl->body_len);
-		break;
-	case IKE_PLD_CERTREQ:
-		emit("isakmp.certreq.type", "%u", pl->u.typed.type);
-		break;
-	case IKE_PLD_NOTIFY:
-		emit("isakmp.notify.protoid", "%u", pl->u.n.proto);
-		emit("isakmp.notify.msgtype", "%u", pl->u.n.type);
-		emit("name.notify", "%s", ike_notify_name(pl->u.n.type));
-		/* Wireshark shows empty data as "<MISSING>": "-" both sides */
-		if (pl->u.n.data_len == 0)
-			emit("isakmp.notify.data", "-");
-		else
-			emit_hex("isakmp.notify.data", pl->u.n.data,
-				 pl->u.n.data_len);
-		if (pl->u.n.type == IKE_N_SIG_HASH_ALGS)
-			for (i = 0; i + 1 < pl->u.n.data_len; i += 2)
-				emit("isakmp.notify.data.signature_hash_"
-				     "algorithms",
-				     "%u",
-				     pl->u.n.data[i] << 8 |
-					     pl->u.n.data[i + 1]);
-		break;
-	default:
-		break;
-	}
-}
 
 static void
 dump_ike(const uint8_t *p, size_t len, bool natt)
@@ -586,7 +308,6 @@ dump_ike(const uint8_t *p, size_t len, bool natt)
 	static struct ike_msg m;
 	struct ike_peek pk;
 	const char *why;
-	size_t i;
 
 	if (ike_peek(p, len, natt, &pk, &why) == -1) {
 		emit("error", "%s", why);
@@ -600,37 +321,7 @@ dump_ike(const uint8_t *p, size_t len, bool natt)
 		emit("error", "%s", why);
 		return;
 	}
-	emit_u64("isakmp.ispi", m.spi_i);
-	emit_u64("isakmp.rspi", m.spi_r);
-	emit("isakmp.nextpayload", "%u", ike_msg_first_type(&m));
-	emit("isakmp.version", "%u", m.major << 4 | m.minor);
-	emit("isakmp.exchangetype", "%u", m.exchange);
-	emit("name.exchange", "%s", ike_exchange_name(m.exchange));
-	emit("isakmp.flags", "%u", m.flags);
-	emit("isakmp.messageid", "%u", m.msg_id);
-	emit("isakmp.length", "%zu", pk.len);
-	for (i = 0; i < m.npld; i++) {
-		const struct ike_pld *pl = &m.pld[i];
-
-		emit("isakmp.typepayload", "%u", pl->type);
-		emit("isakmp.nextpayload", "%u",
-		     pl->type == IKE_PLD_SK || pl->type == IKE_PLD_SKF
-			     ? pl->u.sk.inner
-		     : i + 1 < m.npld ? m.pld[i + 1].type
-				      : IKE_PLD_NONE);
-		emit_pld(&m, pl);
-	}
-}
-
-static uint32_t
-get_le32(struct buf *b)
-{
-	uint32_t v = buf_get_u8(b);
-
-	v |= (uint32_t)buf_get_u8(b) << 8;
-	v |= (uint32_t)buf_get_u8(b) << 16;
-	v |= (uint32_t)buf_get_u8(b) << 24;
-	return v;
+	emit_ike(&m, pk.len, false);
 }
 
 /* Ethernet, IPv4, UDP to port 500 or 4500. */
@@ -657,43 +348,6 @@ dump_frame(const uint8_t *p, size_t len)
 	dump_ike(buf_cur(&b), buf_left(&b), dport == PORT_NATT);
 }
 
-static int
-dump(const char *path)
-{
-	static uint8_t data[16 << 20];
-	struct buf b, rec;
-	uint32_t caplen;
-	unsigned int frameno = 0;
-	size_t len, i;
-	FILE *f;
-
-	f = fopen(path, "rb");
-	if (f == NULL)
-		die("%s: %s", path, strerror(errno));
-	len = fread(data, 1, sizeof(data), f);
-	fclose(f);
-	buf_init(&b, data, len);
-	if (get_le32(&b) != 0xa1b2c3d4)
-		die("%s: not a little-endian microsecond pcap file", path);
-	buf_skip(&b, 16);
-	if (get_le32(&b) != LINKTYPE_ETHERNET || !buf_ok(&b))
-		die("%s: not an Ethernet capture", path);
-	while (buf_left(&b) > 0) {
-		buf_skip(&b, 8);
-		caplen = get_le32(&b);
-		buf_skip(&b, 4);
-		if (buf_sub(&b, caplen, &rec) == -1)
-			die("%s: truncated record", path);
-		frameno++;
-		nfields = 0;
-		dump_frame(buf_cur(&rec), buf_left(&rec));
-		for (i = 0; i < nfields; i++)
-			printf("%u\t%s\t%s\n", frameno, fields[i].name,
-			       fields[i].val);
-	}
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -707,7 +361,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "dump") == 0)
-		return dump(argv[2]);
+		return pcap_dump(argv[2], dump_frame);
 	fprintf(stderr, "usage: ike_vectors write DIR\n"
 			"       ike_vectors dump FILE.pcap\n"
 			"       ike_vectors corpus DIR\n");

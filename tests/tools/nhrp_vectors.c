@@ -16,12 +16,9 @@
  * "error" with the reason.  The capture files are fully determined by this
  * program: timestamps and IP identifiers are fixed.
  */
-#include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -29,31 +26,16 @@
 #include "dmvpn/buf.h"
 #include "dmvpn/nhrp_wire.h"
 
-#define GRE_KEY           42
-#define LINKTYPE_ETHERNET 1
-#define ETH_IPV4          0x0800
-#define ETH_IPV6          0x86dd
-#define IPPROTO_GRE_      47
-#define GRE_FLAG_C        0x8000
-#define GRE_FLAG_K        0x2000
-#define GRE_FLAG_S        0x1000
-#define FRAME_MAX         (NHRP_MAX_PKT + 128)
+#define VECTORS_PROG "nhrp_vectors"
+#include "vectors.h"
 
-static void die(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2), noreturn));
-
-static void
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("nhrp_vectors: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(2);
-}
+#define GRE_KEY      42
+#define ETH_IPV6     0x86dd
+#define IPPROTO_GRE_ 47
+#define GRE_FLAG_C   0x8000
+#define GRE_FLAG_K   0x2000
+#define GRE_FLAG_S   0x1000
+#define FRAME_MAX    (NHRP_MAX_PKT + 128)
 
 /* --- building the vectors ------------------------------------------- */
 
@@ -358,23 +340,6 @@ v_traffic_ind(struct nhrp_msg *m, const struct net *n)
 	}
 }
 
-/* RFC 1071 checksum of a header we build (IPv4, ICMP). */
-static uint16_t
-inet_cksum(const uint8_t *p, size_t len)
-{
-	struct buf b;
-	uint32_t sum = 0;
-
-	buf_init(&b, p, len);
-	while (buf_left(&b) >= 2)
-		sum += buf_get_be16(&b);
-	if (buf_left(&b) == 1)
-		sum += (uint32_t)buf_get_u8(&b) << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 static void
 put_addr(struct wbuf *w, const char *s)
 {
@@ -451,62 +416,31 @@ static const struct {
 
 /* --- pcap writer ---------------------------------------------------- */
 
-static void
-put_le16(struct wbuf *w, uint16_t v)
-{
-	buf_put_u8(w, (uint8_t)v);
-	buf_put_u8(w, (uint8_t)(v >> 8));
-}
-
-static void
-put_le32(struct wbuf *w, uint32_t v)
-{
-	put_le16(w, (uint16_t)v);
-	put_le16(w, (uint16_t)(v >> 16));
-}
-
-static void
-write_all(FILE *f, const uint8_t *p, size_t len, const char *path)
-{
-	if (fwrite(p, 1, len, f) != len)
-		die("%s: %s", path, strerror(errno));
-}
-
 /* Ethernet, IPv4 or IPv6, GRE with key, then the NHRP packet. */
 static size_t
 frame(uint8_t *buf, size_t cap, const struct net *n, int from, int to,
       const uint8_t *nhrp, size_t len, unsigned int seq)
 {
+	struct nhrp_addr src, dst;
 	struct wbuf w;
-	size_t ip;
 	bool v6 = n->afn == NHRP_AFN_IPV6;
 
+	addr(&src, n->nbma[from]);
+	addr(&dst, n->nbma[to]);
 	wbuf_init(&w, buf, cap);
-	/* Locally administered MACs 02:00:00:00:00:0N, N = station + 1 */
-	buf_put_be16(&w, 0x0200);
-	buf_put_be32(&w, (uint32_t)to + 1);
-	buf_put_be16(&w, 0x0200);
-	buf_put_be32(&w, (uint32_t)from + 1);
-	buf_put_be16(&w, v6 ? ETH_IPV6 : ETH_IPV4);
-	ip = wbuf_len(&w);
+	/* MAC 02:00:00:00:00:0N, N = station + 1 */
+	put_eth(&w, (uint32_t)to + 1, (uint32_t)from + 1,
+		v6 ? ETH_IPV6 : ETH_IPV4);
 	if (v6) {
 		buf_put_be32(&w, 0x60000000);
 		buf_put_be16(&w, (uint16_t)(8 + len));
 		buf_put_u8(&w, IPPROTO_GRE_);
 		buf_put_u8(&w, 64);
+		buf_put_bytes(&w, src.a, src.len);
+		buf_put_bytes(&w, dst.a, dst.len);
 	} else {
-		buf_put_be16(&w, 0x4500);
-		buf_put_be16(&w, (uint16_t)(20 + 8 + len));
-		buf_put_be16(&w, (uint16_t)seq);
-		buf_put_be16(&w, 0x4000); /* DF */
-		buf_put_u8(&w, 64);
-		buf_put_u8(&w, IPPROTO_GRE_);
-		buf_put_be16(&w, 0);
+		put_ipv4(&w, seq, IPPROTO_GRE_, 8 + len, src.a, dst.a);
 	}
-	put_addr(&w, n->nbma[from]);
-	put_addr(&w, n->nbma[to]);
-	if (!v6)
-		buf_patch_be16(&w, ip + 10, inet_cksum(buf + ip, 20));
 	buf_put_be16(&w, GRE_FLAG_K);
 	buf_put_be16(&w, NHRP_ETHERTYPE);
 	buf_put_be32(&w, GRE_KEY);
@@ -521,27 +455,14 @@ write_pcap(const char *dir, const char *name, const struct net *n)
 {
 	static uint8_t nhrp[NHRP_MAX_PKT], fr[FRAME_MAX];
 	static struct nhrp_msg m;
-	uint8_t hdr[24], rec[16];
 	char path[4096];
 	struct wbuf w;
 	const char *why;
 	size_t i, len, flen;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (f == NULL)
-		die("%s: %s", path, strerror(errno));
-	/* pcap file header, little-endian, microseconds */
-	wbuf_init(&w, hdr, sizeof(hdr));
-	put_le32(&w, 0xa1b2c3d4);
-	put_le16(&w, 2);
-	put_le16(&w, 4);
-	put_le32(&w, 0);
-	put_le32(&w, 0);
-	put_le32(&w, 65535);
-	put_le32(&w, LINKTYPE_ETHERNET);
-	write_all(f, hdr, wbuf_len(&w), path);
+	f = open_out(dir, name, "", path, sizeof(path));
+	pcap_write_header(f, path);
 	for (i = 0; i < sizeof(exchange) / sizeof(exchange[0]); i++) {
 		exchange[i].build(&m, n);
 		wbuf_init(&w, nhrp, sizeof(nhrp));
@@ -550,75 +471,13 @@ write_pcap(const char *dir, const char *name, const struct net *n)
 		len = wbuf_len(&w);
 		flen = frame(fr, sizeof(fr), n, exchange[i].from,
 			     exchange[i].to, nhrp, len, (unsigned int)i + 1);
-		wbuf_init(&w, rec, sizeof(rec));
-		put_le32(&w, 1800000000u + (uint32_t)i);
-		put_le32(&w, 0);
-		put_le32(&w, (uint32_t)flen);
-		put_le32(&w, (uint32_t)flen);
-		write_all(f, rec, wbuf_len(&w), path);
-		write_all(f, fr, flen, path);
+		pcap_write_record(f, path, 1800000000u + (uint32_t)i, 0, fr,
+				  flen);
 	}
-	if (fclose(f) != 0)
-		die("%s: %s", path, strerror(errno));
+	close_out(f, path);
 }
 
 /* --- dump ----------------------------------------------------------- */
-
-/* Values of one frame, by field, in the order they were met. */
-#define MAX_FIELDS 64
-#define FIELD_CAP  8192
-
-static struct {
-	const char *name;
-	char val[FIELD_CAP];
-	size_t len;
-} fields[MAX_FIELDS];
-static size_t nfields;
-
-static void emit(const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-emit(const char *name, const char *fmt, ...)
-{
-	va_list ap;
-	size_t i;
-	int n;
-
-	for (i = 0; i < nfields; i++)
-		if (strcmp(fields[i].name, name) == 0)
-			break;
-	if (i == nfields) {
-		if (nfields == MAX_FIELDS)
-			die("too many fields");
-		fields[nfields].name = name;
-		fields[nfields].len = 0;
-		nfields++;
-	}
-	if (fields[i].len > 0 && fields[i].len < FIELD_CAP - 1)
-		fields[i].val[fields[i].len++] = '|';
-	va_start(ap, fmt);
-	n = vsnprintf(fields[i].val + fields[i].len, FIELD_CAP - fields[i].len,
-		      fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= FIELD_CAP - fields[i].len)
-		die("field %s too long", name);
-	fields[i].len += (size_t)n;
-}
-
-static void
-emit_hex(const char *name, const uint8_t *p, size_t len)
-{
-	char s[2 * 1024 + 1];
-	size_t i;
-
-	if (len > 1024)
-		len = 1024;
-	for (i = 0; i < len; i++)
-		snprintf(s + 2 * i, 3, "%02x", p[i]);
-	s[2 * len] = '\0';
-	emit(name, "%s", s);
-}
 
 static void
 emit_addr(const char *name, const struct nhrp_addr *a)
@@ -801,17 +660,6 @@ dump_nhrp(const uint8_t *p, size_t len, int depth)
 	}
 }
 
-static uint32_t
-get_le32(struct buf *b)
-{
-	uint32_t v = buf_get_u8(b);
-
-	v |= (uint32_t)buf_get_u8(b) << 8;
-	v |= (uint32_t)buf_get_u8(b) << 16;
-	v |= (uint32_t)buf_get_u8(b) << 24;
-	return v;
-}
-
 /* Ethernet, IPv4/IPv6, GRE; dump it when it carries NHRP. */
 static void
 dump_frame(const uint8_t *p, size_t len)
@@ -853,45 +701,6 @@ dump_frame(const uint8_t *p, size_t len)
 	dump_nhrp(buf_cur(&b), buf_left(&b), 0);
 }
 
-static int
-dump(const char *path)
-{
-	static uint8_t data[16 << 20];
-	struct buf b, rec;
-	uint32_t magic, caplen, linktype;
-	unsigned int frameno = 0;
-	size_t len, i;
-	FILE *f;
-
-	f = fopen(path, "rb");
-	if (f == NULL)
-		die("%s: %s", path, strerror(errno));
-	len = fread(data, 1, sizeof(data), f);
-	fclose(f);
-	buf_init(&b, data, len);
-	magic = get_le32(&b);
-	if (magic != 0xa1b2c3d4)
-		die("%s: not a little-endian microsecond pcap file", path);
-	buf_skip(&b, 16);
-	linktype = get_le32(&b);
-	if (!buf_ok(&b) || linktype != LINKTYPE_ETHERNET)
-		die("%s: not an Ethernet capture", path);
-	while (buf_left(&b) > 0) {
-		buf_skip(&b, 8);
-		caplen = get_le32(&b);
-		buf_skip(&b, 4);
-		if (buf_sub(&b, caplen, &rec) == -1)
-			die("%s: truncated record", path);
-		frameno++;
-		nfields = 0;
-		dump_frame(buf_cur(&rec), buf_left(&rec));
-		for (i = 0; i < nfields; i++)
-			printf("%u\t%s\t%s\n", frameno, fields[i].name,
-			       fields[i].val);
-	}
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -904,7 +713,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "dump") == 0)
-		return dump(argv[2]);
+		return pcap_dump(argv[2], dump_frame);
 	fprintf(stderr, "usage: nhrp_vectors write DIR\n"
 			"       nhrp_vectors dump FILE.pcap\n");
 	return 2;
