@@ -273,6 +273,13 @@ double ike_next_deadline(const struct ike_engine *e);
 int ike_connect(struct ike_engine *e, double now, const struct addr *local,
 		const struct addr *remote);
 
+/*
+ * The same user asks again (NHRP repeats a request that got nowhere):
+ * as ike_connect(), without counting another user.
+ */
+int ike_connect_again(struct ike_engine *e, double now,
+		      const struct addr *local, const struct addr *remote);
+
 /* NHRP no longer needs remote: an SA we initiated is deleted when idle. */
 void ike_release(struct ike_engine *e, double now, const struct addr *remote);
 

@@ -99,8 +99,9 @@ void tunnel_arm(struct tunnel *t);
 int daemon_ike_start(struct daemon *d);
 void daemon_ike_stop(struct daemon *d);
 /* NHRP wants (up) or no longer needs IPsec between local and remote. */
-void daemon_ike_nhrp(struct daemon *d, const struct addr *local,
-		     const struct addr *remote, bool up);
+void daemon_ike_nhrp(struct daemon *d, const struct tunnel *t,
+		     const struct addr *local, const struct addr *remote,
+		     bool up);
 /* May the IKE peer at nbma register proto?  True without IKE. */
 bool daemon_ike_authorized(struct daemon *d, const struct addr *nbma,
 			   const struct addr *proto);

@@ -320,7 +320,8 @@ make_conf(struct ike_daemon *id, const struct conf_ike *ci, struct ike_conf *c,
 
 void
 ike_glue_push(struct ike_daemon *id, enum glue_kind kind,
-	      const struct addr *local, const struct addr *remote)
+	      const struct tunnel *t, const struct addr *local,
+	      const struct addr *remote)
 {
 	struct glue_item *g;
 
@@ -330,12 +331,59 @@ ike_glue_push(struct ike_daemon *id, enum glue_kind kind,
 	}
 	g = &id->queue[(id->qhead + id->qlen++) % IKE_QUEUE_MAX];
 	g->kind = kind;
+	g->t = t;
 	g->local = *local;
 	g->remote = *remote;
 	if (!ev_is_active(&id->glue_timer)) {
 		ev_timer_set(&id->glue_timer, 0., 0.);
 		ev_timer_start(id->d->loop, &id->glue_timer);
 	}
+}
+
+static struct ike_want *
+want_find(struct ike_daemon *id, const struct glue_item *g)
+{
+	struct ike_want *w;
+
+	list_for_each_entry(w, &id->wants, link)
+		if (w->t == g->t && addr_eq(&w->remote, &g->remote))
+			return w;
+	return NULL;
+}
+
+/* NHRP asks for IPsec: a new user for the engine, or the same again. */
+static int
+want_add(struct ike_daemon *id, const struct glue_item *g)
+{
+	double now = ev_now(id->d->loop);
+	struct ike_want *w = want_find(id, g);
+
+	if (w != NULL)
+		return ike_connect_again(id->e, now, &g->local, &g->remote);
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return -1;
+	w->t = g->t;
+	w->remote = g->remote;
+	list_add_tail(&id->wants, &w->link);
+	if (ike_connect(id->e, now, &g->local, &g->remote) == -1) {
+		list_del(&w->link);
+		free(w);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+want_del(struct ike_daemon *id, const struct glue_item *g)
+{
+	struct ike_want *w = want_find(id, g);
+
+	if (w == NULL)
+		return;
+	list_del(&w->link);
+	free(w);
+	ike_release(id->e, ev_now(id->d->loop), &g->remote);
 }
 
 static void
@@ -353,12 +401,12 @@ on_glue(struct ev_loop *loop, ev_timer *w, int revents)
 		id->qlen--;
 		switch (g.kind) {
 		case GLUE_CONNECT:
-			if (ike_connect(id->e, now, &g.local, &g.remote) == -1)
-				ike_glue_push(id, GLUE_DOWN, &g.local,
+			if (want_add(id, &g) == -1)
+				ike_glue_push(id, GLUE_DOWN, NULL, &g.local,
 					      &g.remote);
 			break;
 		case GLUE_RELEASE:
-			ike_release(id->e, now, &g.remote);
+			want_del(id, &g);
 			break;
 		case GLUE_UP:
 		case GLUE_DOWN:
@@ -380,14 +428,15 @@ on_glue(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 void
-daemon_ike_nhrp(struct daemon *d, const struct addr *local,
-		const struct addr *remote, bool up)
+daemon_ike_nhrp(struct daemon *d, const struct tunnel *t,
+		const struct addr *local, const struct addr *remote, bool up)
 {
 	if (d->ike == NULL) {
 		/* No IKE: the path is as up as it will ever be. */
 		return;
 	}
-	ike_glue_push(d->ike, up ? GLUE_CONNECT : GLUE_RELEASE, local, remote);
+	ike_glue_push(d->ike, up ? GLUE_CONNECT : GLUE_RELEASE, t, local,
+		      remote);
 }
 
 bool
@@ -430,10 +479,10 @@ op_intent(void *ctx, const struct ike_intent *in)
 				   false);
 		break;
 	case IKE_I_PEER_UP:
-		ike_glue_push(id, GLUE_UP, &in->local, &in->remote);
+		ike_glue_push(id, GLUE_UP, NULL, &in->local, &in->remote);
 		break;
 	case IKE_I_PEER_DOWN:
-		ike_glue_push(id, GLUE_DOWN, &in->local, &in->remote);
+		ike_glue_push(id, GLUE_DOWN, NULL, &in->local, &in->remote);
 		break;
 	}
 }
@@ -728,6 +777,7 @@ daemon_ike_start(struct daemon *d)
 	}
 	id->d = d;
 	d->ike = id;
+	list_init(&id->wants);
 	for (i = 0; i < NSOCK; i++)
 		id->sock[i].fd = -1;
 	ev_timer_init(&id->deadline, on_deadline, 0., 0.);
@@ -822,6 +872,13 @@ daemon_ike_stop(struct daemon *d)
 			continue;
 		ev_io_stop(d->loop, &id->sock[i].io);
 		close(id->sock[i].fd);
+	}
+	while (!list_empty(&id->wants)) {
+		struct ike_want *w =
+			list_first_entry(&id->wants, struct ike_want, link);
+
+		list_del(&w->link);
+		free(w);
 	}
 	ike_creds_free(id->creds);
 	free(id->authz);

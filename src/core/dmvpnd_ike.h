@@ -42,7 +42,19 @@ enum glue_kind {
 
 struct glue_item {
 	enum glue_kind kind;
+	const struct tunnel *t; /* CONNECT, RELEASE: who asks (a key only) */
 	struct addr local, remote;
+};
+
+/*
+ * A tunnel's NHRP wants IPsec to remote.  NHRP repeats a request that
+ * got nowhere; each tunnel counts once with the engine, however often
+ * it asks, until it releases.
+ */
+struct ike_want {
+	struct list_node link;
+	const struct tunnel *t;
+	struct addr remote;
 };
 
 struct ike_sock {
@@ -72,11 +84,13 @@ struct ike_daemon {
 	uint64_t xfrm_overruns;
 	uint64_t xfrm_errors;
 	uint64_t udp_errors;
+	struct list_node wants; /* struct ike_want */
 };
 
 /* dmvpnd_ike.c */
 void ike_glue_push(struct ike_daemon *id, enum glue_kind kind,
-		   const struct addr *local, const struct addr *remote);
+		   const struct tunnel *t, const struct addr *local,
+		   const struct addr *remote);
 void ike_arm(struct ike_daemon *id);
 
 /* dmvpnd_xfrm.c */

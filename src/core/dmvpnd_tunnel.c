@@ -331,7 +331,7 @@ op_intent(void *ctx, const struct nhrp_intent *in)
 		break;
 	case NHRP_I_IPSEC_UP:
 	case NHRP_I_IPSEC_DOWN:
-		daemon_ike_nhrp(t->d, &t->local_nbma, &in->nbma,
+		daemon_ike_nhrp(t->d, t, &t->local_nbma, &in->nbma,
 				in->type == NHRP_I_IPSEC_UP);
 		break;
 	case NHRP_I_EVENT:

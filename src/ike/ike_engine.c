@@ -1208,16 +1208,17 @@ peer_busy(const struct ike_peer *p)
 	return false;
 }
 
-int
-ike_connect(struct ike_engine *e, double now, const struct addr *local,
-	    const struct addr *remote)
+static int
+connect_peer(struct ike_engine *e, double now, const struct addr *local,
+	     const struct addr *remote, bool new_user)
 {
 	struct ike_peer *p = ike_peer_get(e, local, remote);
 	struct ike_sa *sa;
 
 	if (p == NULL)
 		return -1;
-	p->wants++;
+	if (new_user || p->wants == 0)
+		p->wants++;
 	sa = ike_peer_sa(p);
 	if (sa != NULL) {
 		/* Already up: say so again, NHRP may have forgotten. */
@@ -1231,6 +1232,20 @@ ike_connect(struct ike_engine *e, double now, const struct addr *local,
 	if (peer_busy(p))
 		return 0;
 	return ike_initiate(e, now, p);
+}
+
+int
+ike_connect(struct ike_engine *e, double now, const struct addr *local,
+	    const struct addr *remote)
+{
+	return connect_peer(e, now, local, remote, true);
+}
+
+int
+ike_connect_again(struct ike_engine *e, double now, const struct addr *local,
+		  const struct addr *remote)
+{
+	return connect_peer(e, now, local, remote, false);
 }
 
 void

@@ -232,6 +232,26 @@ test_release_deletes(void **state)
 	assert_int_equal(b->policy_del, 1);
 }
 
+/* A user that asks again counts once: one release ends it. */
+static void
+test_connect_again(void **state)
+{
+	(void)state;
+	pair();
+	up();
+	assert_up();
+	assert_int_equal(ike_connect_again(a->e, h.now, &a->addr, &b->addr),
+			 0);
+	assert_int_equal(ike_connect_again(a->e, h.now, &a->addr, &b->addr),
+			 0);
+	/* Each says "up" again (NHRP may have asked because it forgot). */
+	assert_int_equal(a->peer_up, 3);
+	ike_release(a->e, h.now, &b->addr);
+	ikh_run(&h, 1);
+	assert_int_equal(ikh_ike_sas(a, b, -1), 0);
+	assert_int_equal(a->nksa + b->nksa, 0);
+}
+
 static void
 test_cookies(void **state)
 {
@@ -810,6 +830,7 @@ main(void)
 		cmocka_unit_test_teardown(test_duplicates, teardown),
 		cmocka_unit_test_teardown(test_dead_peer, teardown),
 		cmocka_unit_test_teardown(test_release_deletes, teardown),
+		cmocka_unit_test_teardown(test_connect_again, teardown),
 		cmocka_unit_test_teardown(test_cookies, teardown),
 		cmocka_unit_test_teardown(test_per_source_limit, teardown),
 		cmocka_unit_test_teardown(test_invalid_ke, teardown),
