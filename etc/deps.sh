@@ -13,7 +13,7 @@ set -eu
 
 debian_pkgs="make gcc clang libclang-rt-dev pkg-config libc6-dev
 libev-dev libmnl-dev libc-ares-dev libssl-dev libcmocka-dev
-clang-format cppcheck shellcheck
+clang-format cppcheck shellcheck musl-tools
 iproute2 nftables procps kmod cpio busybox-static xz-utils qemu-system-x86 frr
 strongswan-charon strongswan-swanctl libstrongswan-standard-plugins openssl"
 

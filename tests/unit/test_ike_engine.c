@@ -240,10 +240,8 @@ test_connect_again(void **state)
 	pair();
 	up();
 	assert_up();
-	assert_int_equal(ike_connect_again(a->e, h.now, &a->addr, &b->addr),
-			 0);
-	assert_int_equal(ike_connect_again(a->e, h.now, &a->addr, &b->addr),
-			 0);
+	assert_int_equal(ike_connect_again(a->e, h.now, &a->addr, &b->addr), 0);
+	assert_int_equal(ike_connect_again(a->e, h.now, &a->addr, &b->addr), 0);
 	/* Each says "up" again (NHRP may have asked because it forgot). */
 	assert_int_equal(a->peer_up, 3);
 	ike_release(a->e, h.now, &b->addr);
