@@ -230,7 +230,7 @@ rekey_child_done(struct ike_engine *e, double now, struct ike_sa *sa,
 {
 	struct ike_rekey *rk = &sa->rekey;
 	const struct ike_pld *n, *sap, *nonce, *ke;
-	struct ike_esp_suite es;
+	struct ike_esp_suite es = {0};
 	struct ike_child *c;
 	uint8_t gir[IKE_DH_MAX];
 	size_t girlen = 0;
@@ -258,14 +258,18 @@ rekey_child_done(struct ike_engine *e, double now, struct ike_sa *sa,
 		     : ike_choose_esp(e, m, sap,
 				      rk->dh != NULL ? ike_dh_group(rk->dh) : 0,
 				      &es, &peer_spi, &want);
+	/*
+	 * The responder may choose a proposal of ours without a group
+	 * (1.3.3): then there is no KEr and no g^ir in the keys.
+	 */
 	if (rc < 0 || nonce == NULL || nonce->body_len < IKE_NONCE_MIN ||
-	    (rk->dh != NULL && ke == NULL) || old < 0 ||
+	    (es.dh != 0 && (rk->dh == NULL || ke == NULL)) || old < 0 ||
 	    sa->nchild >= IKE_MAX_CHILDREN) {
 		e->stats.drops[IKE_DROP_NO_PROPOSAL]++;
 		ike_timer_set(e, &sa->t_rekey_child, retry_later(e, now));
 		return;
 	}
-	if (rk->dh != NULL &&
+	if (es.dh != 0 &&
 	    ike_dh_shared(rk->dh, ke->u.typed.data, ke->u.typed.len, gir,
 			  sizeof(gir), &girlen, &why) == -1) {
 		ike_timer_set(e, &sa->t_rekey_child, retry_later(e, now));
@@ -275,8 +279,8 @@ rekey_child_done(struct ike_engine *e, double now, struct ike_sa *sa,
 	memset(c, 0, sizeof(*c));
 	c->spi_in = rk->new_spi_in;
 	c->spi_out = peer_spi;
-	rc = ike_child_keys_for(e, sa, c, &es, rk->dh != NULL ? gir : NULL,
-				girlen, rk->nonce, IKE_NONCE_LEN, nonce->body,
+	rc = ike_child_keys_for(e, sa, c, &es, es.dh != 0 ? gir : NULL, girlen,
+				rk->nonce, IKE_NONCE_LEN, nonce->body,
 				nonce->body_len);
 	OPENSSL_cleanse(gir, sizeof(gir));
 	ike_dh_free(rk->dh);
@@ -330,7 +334,7 @@ rekey_child_request(struct ike_engine *e, double now, struct ike_sa *sa,
 		err = IKE_N_CHILD_SA_NOT_FOUND;
 	else if (sa->nchild >= IKE_MAX_CHILDREN ||
 		 sa->req == IKE_REQ_REKEY_IKE ||
-		 sa->req == IKE_REQ_DELETE_IKE ||
+		 sa->req == IKE_REQ_DELETE_IKE || sa->delete_why != NULL ||
 		 (sa->req == IKE_REQ_DELETE_CHILD &&
 		  sa->rekey.delete_spi_in == sa->child[old].spi_in))
 		/* 2.25.1: busy with the IKE SA, or closing that one. */
@@ -488,8 +492,6 @@ inherit(struct ike_sa *ns, struct ike_sa *old)
 		ns->child[ns->nchild++] = old->child[i];
 	memset(old->child, 0, sizeof(old->child));
 	old->nchild = 0;
-	ns->peer_up = ns->peer_up || old->peer_up;
-	old->peer_up = false;
 }
 
 /* The new IKE SA of a rekey takes over what the old one knew (2.18). */
@@ -630,8 +632,9 @@ rekey_ike_request(struct ike_engine *e, double now, struct ike_sa *sa,
 	const char *why = NULL;
 	int rc = -1;
 
-	if (sa->state == IKE_SA_DELETING || sa->req == IKE_REQ_REKEY_CHILD ||
-	    sa->req == IKE_REQ_DELETE_CHILD || sa->req == IKE_REQ_DELETE_IKE)
+	if (sa->state == IKE_SA_DELETING || sa->delete_why != NULL ||
+	    sa->req == IKE_REQ_REKEY_CHILD || sa->req == IKE_REQ_DELETE_CHILD ||
+	    sa->req == IKE_REQ_DELETE_IKE)
 		/* 2.25.2: another exchange of ours is under way. */
 		err = IKE_N_TEMPORARY_FAILURE;
 	else if (nonce == NULL || ke == NULL ||
@@ -840,6 +843,26 @@ ike_delete_sa(struct ike_engine *e, double now, struct ike_sa *sa,
 	struct ike_msg m;
 	size_t i;
 
+	if (sa->keyed && sa->req != IKE_REQ_NONE &&
+	    (sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_REKEYING ||
+	     (sa->state == IKE_SA_AUTHING && sa->initiator))) {
+		/*
+		 * One request at a time (2.3): the Delete follows when ours
+		 * is answered (or given up on); an IKE_AUTH under way may
+		 * have set the SA up at the responder, which must hear it.
+		 * Until then the SA carries nothing and NHRP hears it is
+		 * down.
+		 */
+		for (i = 0; i < sa->nchild; i++)
+			ike_child_remove(e, sa, &sa->child[i]);
+		sa->loser = true;
+		sa->delete_why = why;
+		ike_timer_del(e, &sa->t_rekey_ike);
+		ike_timer_del(e, &sa->t_rekey_child);
+		ike_timer_del(e, &sa->t_dpd);
+		ike_peer_down_check(e, sa->peer);
+		return;
+	}
 	if (!sa->keyed || sa->req != IKE_REQ_NONE ||
 	    sa->state == IKE_SA_DELETING) {
 		ike_sa_destroy(e, now, sa, why);
@@ -857,6 +880,8 @@ ike_delete_sa(struct ike_engine *e, double now, struct ike_sa *sa,
 	for (i = 0; i < sa->nchild; i++)
 		ike_child_remove(e, sa, &sa->child[i]);
 	sa->state = IKE_SA_DELETING;
+	sa->delete_why = NULL;
+	ike_peer_down_check(e, sa->peer);
 	ike_timer_del(e, &sa->t_rekey_ike);
 	ike_timer_del(e, &sa->t_rekey_child);
 	ike_timer_del(e, &sa->t_dpd);

@@ -229,7 +229,7 @@ ike_peer_attach(struct ike_peer *p, struct ike_sa *sa)
 static void
 peer_maybe_free(struct ike_engine *e, struct ike_peer *p)
 {
-	if (p->wants > 0 || !list_empty(&p->sas))
+	if (p->wants > 0 || p->held || !list_empty(&p->sas))
 		return;
 	if (p->policies) {
 		struct ike_intent in = {.type = IKE_I_POLICY_DEL};
@@ -459,16 +459,90 @@ void
 ike_sa_peer_up(struct ike_engine *e, double now, struct ike_sa *sa)
 {
 	struct ike_intent in = {.type = IKE_I_PEER_UP};
-	struct ike_sa *o;
+	struct ike_peer *p = sa->peer;
 
 	(void)now;
-	list_for_each_entry(o, &sa->peer->sas, peer_link)
-		if (o->peer_up)
-			return;
-	sa->peer_up = true;
-	in.local = sa->path.local.addr;
-	in.remote = sa->path.remote.addr;
+	if (p->up)
+		return;
+	p->up = true;
+	/* The peer's addresses as NHRP asked: the same as PEER_DOWN's. */
+	in.local = p->local;
+	in.remote = p->remote;
 	ike_intent(e, &in);
+}
+
+void
+ike_peer_down_check(struct ike_engine *e, struct ike_peer *p)
+{
+	struct ike_intent in = {.type = IKE_I_PEER_DOWN};
+
+	if (!p->up || peer_has_child(p, NULL))
+		return;
+	p->up = false;
+	in.local = p->local;
+	in.remote = p->remote;
+	ike_intent(e, &in);
+}
+
+/*
+ * The peer moved behind its NAT (RFC 7296 2.23: an authenticated message
+ * from a new address or port, or the kernel's MAPPING): its CHILD SAs,
+ * installed for the old path, go and come back for the new one.
+ */
+void
+ike_sa_move(struct ike_engine *e, struct ike_sa *sa, const struct ike_path *np)
+{
+	bool inst[IKE_MAX_CHILDREN], pend[IKE_MAX_CHILDREN];
+	size_t i;
+
+	if (addr_eq(&sa->path.remote.addr, &np->remote.addr) &&
+	    sa->path.remote.port == np->remote.port &&
+	    addr_eq(&sa->path.local.addr, &np->local.addr) &&
+	    sa->path.local.port == np->local.port)
+		return;
+	for (i = 0; i < sa->nchild; i++) {
+		inst[i] = sa->child[i].installed;
+		pend[i] = sa->child[i].out_pending;
+		if (inst[i])
+			ike_child_remove(e, sa, &sa->child[i]);
+	}
+	sa->path = *np;
+	for (i = 0; i < sa->nchild; i++)
+		if (inst[i])
+			child_add(e, sa, &sa->child[i], pend[i]);
+}
+
+/*
+ * The SA that won a crossing (docs/ike.md) is gone, and the peer's one
+ * that lost is still up here: the peer, which saw no crossing or saw its
+ * end fail first, uses it.  It is ours now too.
+ */
+static void
+promote(struct ike_engine *e, double now, struct ike_peer *p)
+{
+	struct ike_sa *o, *best = NULL, *stale = NULL;
+
+	if (e->stopping)
+		return;
+	list_for_each_entry(o, &p->sas, peer_link) {
+		if (!o->loser && o->state != IKE_SA_DELETING)
+			return; /* another one carries (or will) */
+		if (!o->loser || o->delete_why != NULL || o->initiator ||
+		    o->state != IKE_SA_ESTABLISHED || o->nchild == 0 ||
+		    o->child[0].installed)
+			continue;
+		if (o->child[0].spi_in != 0)
+			best = o;
+		else
+			stale = o; /* its inbound SPI went with the crossing */
+	}
+	if (best != NULL) {
+		best->loser = false;
+		ike_sa_settle(e, now, best);
+	} else if (stale != NULL) {
+		/* Of no use to us: tell the peer, which may still use it. */
+		ike_delete_sa(e, now, stale, "crossing SA without a winner");
+	}
 }
 
 /*
@@ -498,29 +572,14 @@ ike_sa_destroy(struct ike_engine *e, double now, struct ike_sa *sa,
 		ike_child_keys_wipe(&sa->child[i].keys);
 	}
 	if (p != NULL) {
-		bool was_up = false;
-		struct ike_sa *o;
-
-		list_for_each_entry(o, &p->sas, peer_link)
-			was_up = was_up || o->peer_up;
 		list_del(&sa->peer_link);
-		if (was_up && !peer_has_child(p, NULL)) {
-			struct ike_intent in = {.type = IKE_I_PEER_DOWN};
-
-			list_for_each_entry(o, &p->sas, peer_link)
-				o->peer_up = false;
-			in.local = p->local;
-			in.remote = p->remote;
-			ike_intent(e, &in);
-		} else if (sa->peer_up) {
-			/* Hand the "up" over to the SA that carries on. */
-			list_for_each_entry(o, &p->sas, peer_link) {
-				o->peer_up = true;
-				break;
-			}
-		}
-		/* Failed before anything came up: NHRP may ask again. */
-		if (!was_up && p->wants > 0 && sa->initiator) {
+		promote(e, now, p);
+		if (p->up) {
+			ike_peer_down_check(e, p);
+		} else if (p->wants > 0 && sa->initiator &&
+			   sa->established == 0) {
+			/* Failed before anything came up: NHRP may ask again.
+			 */
 			struct ike_intent in = {.type = IKE_I_PEER_DOWN};
 
 			in.local = p->local;
@@ -1034,12 +1093,18 @@ ike_recv(struct ike_engine *e, double now, const struct ike_path *path,
 	/* Authenticated: this is the peer, wherever it now is (2.23). */
 	sa->last_rx = now;
 	if (sa->nat_local || sa->nat_remote)
-		sa->path = *path;
+		ike_sa_move(e, sa, path);
 	req = sa->req;
 	if (!resp)
 		sa->peer_msgid++;
 	else
 		ike_request_done(e, sa);
+	if (resp && sa->delete_why != NULL) {
+		/* The answer we waited for to send our Delete (2.3). */
+		ike_delete_sa(e, now, sa, sa->delete_why);
+		OPENSSL_cleanse(e->rx_plain, plen);
+		return;
+	}
 	dispatch(e, now, sa, &m, &inner, req);
 	OPENSSL_cleanse(e->rx_plain, plen);
 }
@@ -1094,6 +1159,7 @@ ike_engine_free(struct ike_engine *e, double now)
 
 	if (e == NULL)
 		return;
+	e->stopping = true;
 	/* Destroying one SA may destroy another (a rekey's new SA). */
 	while (!list_empty(&e->sas)) {
 		sa = list_first_entry(&e->sas, struct ike_sa, all);
@@ -1224,8 +1290,8 @@ connect_peer(struct ike_engine *e, double now, const struct addr *local,
 		/* Already up: say so again, NHRP may have forgotten. */
 		struct ike_intent in = {.type = IKE_I_PEER_UP};
 
-		in.local = sa->path.local.addr;
-		in.remote = sa->path.remote.addr;
+		in.local = p->local;
+		in.remote = p->remote;
 		ike_intent(e, &in);
 		return 0;
 	}
@@ -1258,10 +1324,15 @@ ike_release(struct ike_engine *e, double now, const struct addr *remote)
 		return;
 	if (--p->wants > 0)
 		return;
-	/* Ours to end: SAs we started; the peer ends the ones it started. */
+	/*
+	 * Ours to end: SAs we started; the peer ends the ones it started.
+	 * Destroying the last SA would free the peer under this loop.
+	 */
+	p->held = true;
 	list_for_each_entry_safe(sa, tmp, &p->sas, peer_link)
 		if (sa->initiator)
 			ike_delete_sa(e, now, sa, "no longer needed");
+	p->held = false;
 	peer_maybe_free(e, p);
 }
 
@@ -1299,8 +1370,11 @@ ike_kernel_expire(struct ike_engine *e, double now, const struct addr *dst,
 				ike_rekey_child_start(e, now, sa);
 				return;
 			}
-			/* The kernel removed it: nothing to delete there. */
-			c->installed = false;
+			/*
+			 * The kernel removed this SA; its twin expires too, or
+			 * goes with the pair (deleting what is gone is
+			 * harmless), and the IKE SA with them.
+			 */
 			ike_delete_sa(e, now, sa, "CHILD SA hard expiry");
 			return;
 		}
@@ -1319,8 +1393,11 @@ ike_kernel_mapping(struct ike_engine *e, double now,
 	list_for_each_entry(sa, &e->sas, all) {
 		if (addr_eq(&sa->path.remote.addr, old_addr) &&
 		    sa->path.remote.port == old_port) {
-			sa->path.remote.addr = *new_addr;
-			sa->path.remote.port = new_port;
+			struct ike_path np = sa->path;
+
+			np.remote.addr = *new_addr;
+			np.remote.port = new_port;
+			ike_sa_move(e, sa, &np);
 		}
 	}
 }

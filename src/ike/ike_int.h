@@ -163,8 +163,8 @@ struct ike_sa {
 	struct ike_child child[IKE_MAX_CHILDREN];
 	size_t nchild;
 	struct ike_rekey rekey;
-	bool peer_up; /* IKE_I_PEER_UP said for this SA */
-	bool loser;   /* simultaneous initiation: this one goes */
+	const char *delete_why; /* a Delete waits for our request's answer */
+	bool loser;             /* simultaneous initiation: this one goes */
 
 	struct ike_timer t_retx, t_expire, t_rekey_ike, t_rekey_child, t_dpd,
 		t_keepalive;
@@ -179,6 +179,8 @@ struct ike_peer {
 	unsigned int wants; /* ike_connect() minus ike_release() */
 	struct list_node sas;
 	bool policies; /* the per-peer policies are installed */
+	bool held;     /* a caller walks its SAs: do not free it yet */
+	bool up;       /* NHRP heard IKE_I_PEER_UP, and no DOWN since */
 };
 
 struct ike_engine {
@@ -195,6 +197,7 @@ struct ike_engine {
 	bool have_prev_secret;
 	struct ike_timer t_cookie;
 	uint8_t *reqid_used; /* one byte per reqid of the range */
+	bool stopping;       /* ike_engine_free() under way */
 	uint32_t rand_state;
 	/*
 	 * Scratch space.  A received message's decrypted payloads stay in
@@ -256,6 +259,10 @@ void ike_child_install_pending(struct ike_engine *e, struct ike_sa *sa);
 void ike_child_remove(struct ike_engine *e, struct ike_sa *sa,
 		      struct ike_child *c);
 void ike_sa_peer_up(struct ike_engine *e, double now, struct ike_sa *sa);
+/* NHRP hears "down" when no SA of the peer has a CHILD SA left. */
+void ike_peer_down_check(struct ike_engine *e, struct ike_peer *p);
+void ike_sa_move(struct ike_engine *e, struct ike_sa *sa,
+		 const struct ike_path *np);
 
 /* Proposals. */
 void ike_add_ike_proposals(const struct ike_engine *e, struct ike_msg *m,

@@ -508,20 +508,12 @@ ike_handle_auth_request(struct ike_engine *e, double now, struct ike_sa *sa,
 /* --- once up ---------------------------------------------------------------
  */
 
-/* Was this SA initiated by the peer with the lower NBMA address? */
-static bool
-by_lower(const struct ike_sa *sa)
-{
-	bool we_lower =
-		addr_cmp(&sa->path.local.addr, &sa->path.remote.addr) < 0;
-
-	return sa->initiator == we_lower;
-}
-
 /*
  * A newly established SA: if the peer and we initiated at the same time,
- * keep the SA the lower address initiated (docs/ike.md); its CHILD SA is
- * installed before the other's goes, and NHRP hears "up" once.
+ * keep the SA with the lower initiator's SPI (docs/ike.md): both ends see
+ * both SPIs, where a NAT would show each end other addresses.  The
+ * winner's CHILD SA is installed before the other's goes, and NHRP hears
+ * "up" once.
  */
 void
 ike_sa_settle(struct ike_engine *e, double now, struct ike_sa *sa)
@@ -529,10 +521,11 @@ ike_sa_settle(struct ike_engine *e, double now, struct ike_sa *sa)
 	struct ike_sa *o, *tmp;
 
 	list_for_each_entry_safe(o, tmp, &sa->peer->sas, peer_link) {
+		/* Crossing: the same peer pair, started from both ends. */
 		if (o == sa || o->loser || o->state == IKE_SA_DELETING ||
-		    by_lower(o) == by_lower(sa))
+		    o->initiator == sa->initiator)
 			continue;
-		if (by_lower(sa)) {
+		if (sa->spi_i < o->spi_i) {
 			o->loser = true;
 			continue;
 		}

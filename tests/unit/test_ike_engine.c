@@ -431,6 +431,30 @@ test_simultaneous(void **state)
 	assert_int_equal(ikh_ike_sas(b, a, -1), 1);
 }
 
+/* The same behind a NAT: each end sees other addresses, same SPIs. */
+static void
+test_simultaneous_nat(void **state)
+{
+	(void)state;
+	pair();
+	a->natted = true;
+	assert_int_equal(addr_parse(&a->public_addr, "198.51.100.1"), 0);
+	ikh_start(a);
+	ikh_start(b);
+	h.hold = true;
+	ike_connect(a->e, h.now, &a->addr, &b->addr);
+	ike_connect(b->e, h.now, &b->addr, &a->public_addr);
+	ikh_settle(&h);
+	h.hold = false;
+	ikh_release(&h, false);
+	ikh_run(&h, 5);
+	assert_up();
+	assert_int_equal(ikh_ike_sas(a, b, -1), 1);
+	assert_int_equal(ikh_ike_sas(b, a, -1), 1);
+	ikh_run(&h, 300);
+	assert_up();
+}
+
 static void
 test_child_rekey(void **state)
 {
@@ -613,6 +637,39 @@ test_delete_races_rekey(void **state)
 	ike_kernel_expire(b->e, h.now, &b->addr,
 			  b->ksa[0].in ? b->ksa[0].spi : b->ksa[1].spi, false);
 	ikh_settle(&h);
+	h.hold = false;
+	ikh_release(&h, false);
+	ikh_run(&h, 30);
+	assert_int_equal(ikh_ike_sas(a, b, -1), 0);
+	assert_int_equal(ikh_ike_sas(b, a, -1), 0);
+	assert_int_equal(a->nksa + b->nksa, 0);
+	assert_int_equal(a->peer_down, 1);
+	assert_int_equal(b->peer_down, 1);
+}
+
+/*
+ * The kernel's hard expiry while our rekey request is out: the Delete
+ * waits for the answer (one request at a time), then both ends let go.
+ */
+static void
+test_hard_expire_during_rekey(void **state)
+{
+	uint32_t in_spi = 0;
+	size_t i;
+
+	(void)state;
+	pair();
+	up();
+	assert_up();
+	for (i = 0; i < a->nksa; i++)
+		if (a->ksa[i].in)
+			in_spi = a->ksa[i].spi;
+	h.hold = true;
+	ike_kernel_expire(a->e, h.now, &a->addr, in_spi, false);
+	ikh_settle(&h);
+	ike_kernel_expire(a->e, h.now, &a->addr, in_spi, true);
+	/* NHRP hears at once that the peer is down. */
+	assert_int_equal(a->peer_down, 1);
 	h.hold = false;
 	ikh_release(&h, false);
 	ikh_run(&h, 30);
@@ -837,6 +894,7 @@ main(void)
 		cmocka_unit_test_teardown(test_fragmentation, teardown),
 		cmocka_unit_test_teardown(test_nat, teardown),
 		cmocka_unit_test_teardown(test_simultaneous, teardown),
+		cmocka_unit_test_teardown(test_simultaneous_nat, teardown),
 		cmocka_unit_test_teardown(test_child_rekey, teardown),
 		cmocka_unit_test_teardown(test_child_rekey_order, teardown),
 		cmocka_unit_test_teardown(test_ike_rekey, teardown),
@@ -850,6 +908,8 @@ main(void)
 					  teardown),
 		cmocka_unit_test_teardown(test_delete_races_rekey, teardown),
 		cmocka_unit_test_teardown(test_rekey_loss, teardown),
+		cmocka_unit_test_teardown(test_hard_expire_during_rekey,
+					  teardown),
 		cmocka_unit_test_teardown(test_certificates, pki_teardown),
 		cmocka_unit_test_teardown(test_certificate_untrusted,
 					  pki_teardown),
