@@ -78,6 +78,23 @@ gre=$(ns_wire_count gre)
 dm_step "internet forwarded $esp ESP and $gre cleartext GRE packets"
 [ "$esp" -gt 10 ] || fail "too little ESP: $esp"
 [ "$gre" -eq 0 ] || fail "cleartext GRE crossed the internet: $gre packets"
+if command -v tshark >/dev/null && command -v dumpcap >/dev/null; then
+	# What a decoder we did not write sees on the internet's bridge.
+	# Six seconds from the capture's start (a background job ignores
+	# SIGINT, so it ends by itself); the pings come once it runs.
+	nsx inet dumpcap -q -i br0 -a duration:6 -w "$DM_WORK/wire.pcap" \
+	    >/dev/null 2>&1 &
+	cap=$!
+	wait_until 20 test -s "$DM_WORK/wire.pcap" || fail "dumpcap did not start"
+	ns_ping lan1 10.2.0.2 3 >/dev/null || fail "pings lost during the capture"
+	ns_ping lan1 172.16.0.1 2 >/dev/null || fail "pings to the hub lost"
+	wait "$cap" 2>/dev/null || true
+	tgre=$(tshark -r "$DM_WORK/wire.pcap" -Y gre 2>/dev/null | wc -l)
+	tesp=$(tshark -r "$DM_WORK/wire.pcap" -Y esp 2>/dev/null | wc -l)
+	dm_step "tshark on the internet: $tesp ESP, $tgre GRE packets"
+	[ "$tesp" -ge 10 ] || fail "tshark saw too little ESP: $tesp"
+	[ "$tgre" -eq 0 ] || fail "tshark saw cleartext GRE: $tgre packets"
+fi
 
 dm_step "kill -9 of s2 and a restart: what it left goes, new SAs come"
 dm_stop s2 KILL
