@@ -897,7 +897,11 @@ ike_dpd_start(struct ike_engine *e, double now, struct ike_sa *sa)
 
 	if (e->conf.dpd <= 0 || sa->state == IKE_SA_DELETING)
 		return;
-	if (now - sa->last_rx < e->conf.dpd) {
+	/*
+	 * Compare the deadline itself, not now - last_rx: in floating point
+	 * the two can disagree, and a timer set to now fires again at once.
+	 */
+	if (sa->last_rx + e->conf.dpd > now) {
 		ike_timer_set(e, &sa->t_dpd, sa->last_rx + e->conf.dpd);
 		return;
 	}

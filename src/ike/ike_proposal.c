@@ -152,6 +152,16 @@ match(const struct ike_msg *m, const struct ike_prop *pr,
 	}
 	if (!ike && ours->ndh == 0 && !has_type(m, pr, IKE_XF_KE))
 		return true;
+	/*
+	 * A rekey with PFS that our ESP proposal does not ask for: take the
+	 * peer's group rather than refuse every rekey until the SA expires
+	 * (one end configured for PFS, the other not).
+	 */
+	if (!ike && ours->ndh == 0 && ike_dh_alg(ke_group) != NULL &&
+	    offers(m, pr, IKE_XF_KE, ke_group, 0)) {
+		*dh = ke_group;
+		return true;
+	}
 	for (i = 0; i < ours->ndh; i++) {
 		if (ours->dh[i] == ke_group &&
 		    offers(m, pr, IKE_XF_KE, ke_group, 0)) {

@@ -776,9 +776,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i, j;
 
 	if (!init) {
-		log_set_sink(quiet, NULL);
 		third = A("203.0.113.9");
 		trace = getenv("FUZZ_IKE_TRACE") != NULL;
+		/* With the trace, the engines' own log too. */
+		if (trace) {
+			log_set_level(LOG_LVL_DEBUG);
+			log_dbg_enable(DBG_IKE);
+		} else {
+			log_set_sink(quiet, NULL);
+		}
 		init = true;
 	}
 	if (size < 1)
