@@ -340,9 +340,9 @@ own_destination(struct nhrp_engine *e, const struct addr *dst, struct prefix *p)
 /*
  * A spoke answering for itself sends the reply straight to the requester
  * (as Cisco and FRR nhrpd do), not back through the NHSes: that first
- * packet between the two opens the path through a NAT in front of either
- * (the requester's NAT mapping, when it is the responder that is behind
- * one) and, with IPsec, makes the responder start IKE.  The requester is
+ * packet between the two opens the path through a NAT in front of the
+ * responder and, with IPsec, makes the responder start IKE.  A requester
+ * behind a NAT gets its reply through the NHSes (below).  The requester is
  * remembered as a dynamic entry so the way back uses the same direct
  * path; a static map, an NHS or a shortcut to it stays as it is.
  * Returns where to send the reply.
@@ -355,11 +355,23 @@ spoke_bind_requester(struct nhrp_engine *e, double now, const struct addr *from,
 	const struct prefix *net = nhrp_local_for(e, src_proto->family);
 	struct prefix host = {*src_proto, (uint8_t)addr_bits(src_proto)};
 	struct nhrp_cache *c;
+	struct addr claimed;
 	uint16_t ht;
 
 	if (addr_eq(from, req_nbma) || net == NULL ||
 	    !prefix_contains(net, src_proto) ||
 	    nhrp_is_local_addr(e, src_proto))
+		return from;
+	/*
+	 * The requester is behind a NAT (an NHS put its outside address in
+	 * the NAT extension): a packet of ours to that address before the
+	 * requester ever sent to us meets no mapping, and the conntrack
+	 * entry it leaves (GRE has no port to remap) blocks the mapping the
+	 * requester's own packets to us would make.  The reply goes back
+	 * through the NHSes; the requester then comes to us itself.
+	 */
+	if (nhrp_get_addr(&claimed, &m->src_nbma) == 0 &&
+	    !addr_eq(&claimed, req_nbma))
 		return from;
 	c = nhrp_cache_find(e, &host);
 	if (c != NULL && c->type != NHRP_CACHE_DYNAMIC) {

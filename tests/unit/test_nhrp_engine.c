@@ -354,6 +354,44 @@ test_nat_phase3_responder(void **state)
 	assert_non_null(fab_route(net.s1, "10.2.0.0/24"));
 }
 
+/*
+ * The requester is behind the NAT: spoke 1 answers it through the hub,
+ * not at the NAT's outside address, which has no mapping toward spoke 1
+ * yet (a packet there would leave conntrack state blocking it).
+ */
+static void
+test_nat_phase3_requester(void **state)
+{
+	uint8_t pkt[64];
+	size_t i, len;
+	const struct fab_neigh *nb;
+	struct addr from;
+
+	(void)state;
+	topology(false);
+	net.s2->nbma = fab_addr("10.99.0.12");
+	net.s2->conf.local_nbma = net.s2->nbma;
+	net.s2->nat_public = fab_addr("203.0.113.5");
+	fab_start(net.hub);
+	fab_start(net.s1);
+	fab_start(net.s2);
+	fab_run(&net.f, 1);
+	net.f.ncaps = 0;
+	from = net.s2->nat_public;
+	len = ip_packet(pkt, "10.2.0.10", "10.1.0.10");
+	nhrp_redirect_seen(net.hub->e, net.f.now, &from, pkt, len);
+	fab_run(&net.f, 1);
+	/* Spoke 1's reply crossed the hub; nothing of it went to the NAT. */
+	assert_int_equal(nhrp_stats(net.hub->e)->replies_forwarded, 1);
+	for (i = 0; i < net.f.ncaps; i++)
+		assert_false(net.f.caps[i].src == net.s1 &&
+			     addr_eq(&net.f.caps[i].dst, &net.s2->nat_public));
+	nb = fab_neigh(net.s2, "172.16.0.11");
+	assert_non_null(nb);
+	assert_true(addr_eq(&nb->nbma, &net.s1->nbma));
+	assert_non_null(fab_route(net.s2, "10.1.0.0/24"));
+}
+
 static void
 test_unique_conflict(void **state)
 {
@@ -531,6 +569,7 @@ main(void)
 		cmocka_unit_test_teardown(test_negative_cache, teardown),
 		cmocka_unit_test_teardown(test_nat, teardown),
 		cmocka_unit_test_teardown(test_nat_phase3_responder, teardown),
+		cmocka_unit_test_teardown(test_nat_phase3_requester, teardown),
 		cmocka_unit_test_teardown(test_unique_conflict, teardown),
 		cmocka_unit_test_teardown(test_no_unique_replaces_and_purges,
 					  teardown),
